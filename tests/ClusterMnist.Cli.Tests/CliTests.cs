@@ -1,0 +1,5 @@
+namespace ClusterMnist.Cli.Tests;
+
+public class CliTests
+{
+}
