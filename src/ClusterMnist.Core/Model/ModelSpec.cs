@@ -142,7 +142,8 @@ public sealed partial record ModelSpec(IReadOnlyList<int> LayerSizes, Activation
                 nameof(Dropout), dropout, "Dropout is the probability of dropping a unit and must be in [0, 1).");
         }
 
-        return dropout;
+        // Fold −0 into +0 so equal specs print and hash the same.
+        return dropout == 0f ? 0f : dropout;
     }
 
     private static T CheckDefined<T>(T value)
