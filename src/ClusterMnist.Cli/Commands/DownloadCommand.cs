@@ -49,7 +49,7 @@ internal static class DownloadCommand
 
             var options = new DownloadOptions
             {
-                MirrorFailed = f => error.WriteLine($"warning: {f.Address} failed: {f.Reason} Trying the next mirror."),
+                MirrorFailed = f => error.WriteLine($"warning: {f.Address} failed: {f.Reason}"),
             };
             try
             {

@@ -135,7 +135,9 @@ public static class DatasetDownloader
             }
             catch (Exception e) when (e is HttpRequestException or IOException or NotSupportedException)
             {
-                Fail(e.InnerException is { } inner && inner.Message != e.Message ? $"{e.Message} ({inner.Message})" : e.Message);
+                Fail(e.InnerException is { } inner && !e.Message.Contains(inner.Message, StringComparison.Ordinal)
+                    ? $"{e.Message} ({inner.Message})"
+                    : e.Message);
             }
             finally
             {
@@ -144,6 +146,7 @@ public static class DatasetDownloader
 
             void Fail(string reason)
             {
+                reason = reason.EndsWith('.') ? reason : reason + ".";
                 failures.Add($"{address}: {reason}");
                 options.MirrorFailed?.Invoke(new MirrorFailure(file.Name, address, reason));
             }
