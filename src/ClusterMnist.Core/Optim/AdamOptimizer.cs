@@ -1,0 +1,98 @@
+// Adam and AdamW over one flat buffer; state = [m (first moments) | v (second moments)].
+//   Adam:  t = g + λθ                  AdamW: θ ← θ − (lr·λ)·θ, t = g   (decoupled decay)
+//   m = β1·m + (1−β1)·t;  v = β2·v + (1−β2)·t²;  θ −= lr · (m·c1) / (√(v·c2) + ε)
+// with the bias corrections c1 = 1/(1−β1^step), c2 = 1/(1−β2^step) computed once per step in double.
+// Vector512 → Vector256 → scalar tail with the same IEEE operations (no FMA; √ is correctly rounded),
+// so the result is independent of the vector width.
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace ClusterMnist.Core.Optim;
+
+/// <summary>Adam (L2 weight decay) or AdamW (decoupled weight decay) with bias correction.</summary>
+public sealed class AdamOptimizer : IOptimizer
+{
+    private readonly float _beta1;
+    private readonly float _beta2;
+    private readonly float _epsilon;
+    private readonly float _weightDecay;
+    private readonly bool _decoupled;
+
+    /// <summary>Creates Adam, or AdamW when <paramref name="decoupled"/> is true.</summary>
+    public AdamOptimizer(float beta1, float beta2, float epsilon, float weightDecay, bool decoupled)
+    {
+        _beta1 = beta1;
+        _beta2 = beta2;
+        _epsilon = epsilon;
+        _weightDecay = weightDecay;
+        _decoupled = decoupled;
+    }
+
+    /// <inheritdoc/>
+    public int StateLength(int parameterCount) => 2 * parameterCount;
+
+    /// <inheritdoc/>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> state, long step, float learningRate)
+    {
+        Optimizers.CheckLengths(parameters.Length, gradient.Length, state.Length, 2 * parameters.Length);
+        ArgumentOutOfRangeException.ThrowIfLessThan(step, 1L);
+        Update(parameters, gradient, state, step, learningRate, Vector512.IsHardwareAccelerated, Vector256.IsHardwareAccelerated);
+    }
+
+    internal void Update(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> state, long step, float lr, bool use512, bool use256)
+    {
+        int n = parameters.Length, i = 0;
+        ref float p = ref MemoryMarshal.GetReference(parameters);
+        ref float g = ref MemoryMarshal.GetReference(gradient);
+        ref float m = ref MemoryMarshal.GetReference(state);
+        ref float v = ref Unsafe.Add(ref m, n);
+        float b1 = _beta1, b2 = _beta2, a1 = 1f - _beta1, a2 = 1f - _beta2, eps = _epsilon;
+        float c1 = (float)(1.0 / (1.0 - Math.Pow(_beta1, step)));
+        float c2 = (float)(1.0 / (1.0 - Math.Pow(_beta2, step)));
+        float l2 = _decoupled ? 0f : _weightDecay;
+        float keep = _decoupled ? 1f - lr * _weightDecay : 1f;
+        if (use512)
+        {
+            Vector512<float> vb1 = Vector512.Create(b1), vb2 = Vector512.Create(b2), va1 = Vector512.Create(a1), va2 = Vector512.Create(a2);
+            Vector512<float> vc1 = Vector512.Create(c1), vc2 = Vector512.Create(c2), veps = Vector512.Create(eps);
+            Vector512<float> vl2 = Vector512.Create(l2), vkeep = Vector512.Create(keep), vlr = Vector512.Create(lr);
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var th = Vector512.LoadUnsafe(ref p, (nuint)i);
+                var t = Vector512.LoadUnsafe(ref g, (nuint)i) + vl2 * th;
+                var mm = vb1 * Vector512.LoadUnsafe(ref m, (nuint)i) + va1 * t;
+                var vv = vb2 * Vector512.LoadUnsafe(ref v, (nuint)i) + va2 * (t * t);
+                mm.StoreUnsafe(ref m, (nuint)i);
+                vv.StoreUnsafe(ref v, (nuint)i);
+                (vkeep * th - vlr * (mm * vc1) / (Vector512.Sqrt(vv * vc2) + veps)).StoreUnsafe(ref p, (nuint)i);
+            }
+        }
+        if (use256)
+        {
+            Vector256<float> vb1 = Vector256.Create(b1), vb2 = Vector256.Create(b2), va1 = Vector256.Create(a1), va2 = Vector256.Create(a2);
+            Vector256<float> vc1 = Vector256.Create(c1), vc2 = Vector256.Create(c2), veps = Vector256.Create(eps);
+            Vector256<float> vl2 = Vector256.Create(l2), vkeep = Vector256.Create(keep), vlr = Vector256.Create(lr);
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var th = Vector256.LoadUnsafe(ref p, (nuint)i);
+                var t = Vector256.LoadUnsafe(ref g, (nuint)i) + vl2 * th;
+                var mm = vb1 * Vector256.LoadUnsafe(ref m, (nuint)i) + va1 * t;
+                var vv = vb2 * Vector256.LoadUnsafe(ref v, (nuint)i) + va2 * (t * t);
+                mm.StoreUnsafe(ref m, (nuint)i);
+                vv.StoreUnsafe(ref v, (nuint)i);
+                (vkeep * th - vlr * (mm * vc1) / (Vector256.Sqrt(vv * vc2) + veps)).StoreUnsafe(ref p, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float th = Unsafe.Add(ref p, i);
+            float t = Unsafe.Add(ref g, i) + l2 * th;
+            float mm = b1 * Unsafe.Add(ref m, i) + a1 * t;
+            float vv = b2 * Unsafe.Add(ref v, i) + a2 * (t * t);
+            Unsafe.Add(ref m, i) = mm;
+            Unsafe.Add(ref v, i) = vv;
+            Unsafe.Add(ref p, i) = keep * th - lr * (mm * c1) / (MathF.Sqrt(vv * c2) + eps);
+        }
+    }
+}

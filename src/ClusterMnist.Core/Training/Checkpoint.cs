@@ -1,0 +1,108 @@
+// Checkpoint file layout (little-endian):
+//   "CMNSTCKP" (8 bytes) | format version (int32) | payload length (int64) | payload | SHA-256 of all preceding bytes
+// The payload is written field by field by CheckpointSerializer. The explicit length lets a truncated file be
+// told apart from a corrupted one; the trailing hash catches any flipped byte.
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ClusterMnist.Core.Training;
+
+/// <summary>Writes and reads <see cref="CheckpointState"/> files atomically and with integrity checks.</summary>
+public static class Checkpoint
+{
+    /// <summary>The 8-byte file signature.</summary>
+    public static ReadOnlySpan<byte> Magic => "CMNSTCKP"u8;
+
+    /// <summary>The format version this build writes and reads.</summary>
+    public const int FormatVersion = 1;
+
+    private const int HeaderLength = 8 + sizeof(int) + sizeof(long);
+
+    /// <summary>Writes <paramref name="state"/> to <paramref name="path"/> via a temporary file and an atomic rename.</summary>
+    public static void Write(string path, CheckpointState state)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(state);
+        using var payload = new MemoryStream();
+        using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
+            CheckpointSerializer.WritePayload(writer, state);
+
+        using var content = new MemoryStream((int)payload.Length + HeaderLength + SHA256.HashSizeInBytes);
+        content.Write(Magic);
+        using (var writer = new BinaryWriter(content, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(FormatVersion);
+            writer.Write(payload.Length);
+        }
+        payload.Position = 0;
+        payload.CopyTo(content);
+        content.Write(SHA256.HashData(content.GetBuffer().AsSpan(0, (int)content.Length)));
+
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory))
+            Directory.CreateDirectory(directory);
+        string temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                file.Write(content.GetBuffer().AsSpan(0, (int)content.Length));
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>Reads and verifies a checkpoint.</summary>
+    /// <exception cref="CheckpointException">The file is missing, truncated, not a checkpoint, of another version, or corrupted.</exception>
+    public static CheckpointState Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+            throw new CheckpointException(path, "file not found.");
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (IOException e)
+        {
+            throw new CheckpointException(path, $"cannot be read: {e.Message}", e);
+        }
+        if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        {
+            throw bytes.Length < Magic.Length && Magic.StartsWith(bytes)
+                ? new CheckpointException(path, $"file is truncated ({bytes.Length} bytes).")
+                : new CheckpointException(path, "not a ClusterMnist checkpoint (bad magic bytes).");
+        }
+        if (bytes.Length < HeaderLength)
+            throw new CheckpointException(path, $"file is truncated ({bytes.Length} bytes, header needs {HeaderLength}).");
+        int version = BitConverter.ToInt32(bytes, Magic.Length);
+        if (version != FormatVersion)
+            throw new CheckpointException(path, $"unsupported format version {version}; this build reads version {FormatVersion}.");
+        long payloadLength = BitConverter.ToInt64(bytes, Magic.Length + sizeof(int));
+        long expected = HeaderLength + payloadLength + SHA256.HashSizeInBytes;
+        if (payloadLength < 0 || bytes.Length < expected)
+            throw new CheckpointException(path, $"file is truncated ({bytes.Length} of {expected} bytes).");
+        if (bytes.Length > expected)
+            throw new CheckpointException(path, $"file has {bytes.Length - expected} unexpected trailing bytes (corrupted).");
+        int contentLength = (int)(HeaderLength + payloadLength);
+        var actualHash = SHA256.HashData(bytes.AsSpan(0, contentLength));
+        if (!actualHash.AsSpan().SequenceEqual(bytes.AsSpan(contentLength)))
+            throw new CheckpointException(path, "checksum mismatch: the file is corrupted.");
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(bytes, HeaderLength, (int)payloadLength), Encoding.UTF8);
+            return CheckpointSerializer.ReadPayload(reader);
+        }
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidDataException or FormatException)
+        {
+            throw new CheckpointException(path, $"payload is malformed: {e.Message}", e);
+        }
+    }
+}
