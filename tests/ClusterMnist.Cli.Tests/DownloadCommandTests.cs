@@ -1,7 +1,5 @@
-using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
-using ClusterMnist.Cli.Commands;
 
 namespace ClusterMnist.Cli.Tests;
 
@@ -55,19 +53,18 @@ public sealed class DownloadCommandTests : IDisposable
     [InlineData("--mirror", "ftp://example.org/")]
     public async Task Download_RejectsBadArguments(string option, string value)
     {
-        var (exit, _, _) = await Invoke("--dir", _root, option, value);
-        Assert.NotEqual(0, exit);
+        var (exit, _, error) = await Invoke("--dir", _root, option, value);
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_root, "mnist")));
     }
 
     private static async Task<(int Exit, string Output, string Error)> Invoke(params string[] args)
     {
-        var root = new RootCommand { DownloadCommand.Create() };
         var output = new StringWriter();
         var error = new StringWriter();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        int exit = await root.Parse(["download", .. args])
-            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, timeout.Token);
+        int exit = await CliApp.RunAsync(["download", .. args], output, error, timeout.Token);
         return (exit, output.ToString(), error.ToString());
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ClusterMnist.Cli.Hosting;
 using ClusterMnist.Core.Data;
 using ClusterMnist.Core.Data.Download;
 using Spectre.Console;
@@ -44,7 +45,7 @@ internal static class DownloadCommand
             string root = parseResult.GetValue(directory)!;
             if (!TryParseMirrors(parseResult.GetValue(mirrors), error, out IReadOnlyList<Uri>? mirrorList))
             {
-                return 2;
+                return ExitCodes.Usage;
             }
 
             var options = new DownloadOptions
@@ -67,22 +68,22 @@ internal static class DownloadCommand
                 await output.WriteLineAsync(
                     $"{parseResult.GetValue(dataset)}: all files present and verified in {DatasetCatalog.DirectoryFor(root, kind)}")
                     .ConfigureAwait(false);
-                return 0;
+                return ExitCodes.Success;
             }
             catch (DownloadException e)
             {
                 await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
-                return 1;
+                return ExitCodes.Failure;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 await error.WriteLineAsync($"error: cannot write to {root}: {e.Message}").ConfigureAwait(false);
-                return 1;
+                return ExitCodes.Failure;
             }
             catch (OperationCanceledException)
             {
                 await error.WriteLineAsync("error: download cancelled; no partial files were kept.").ConfigureAwait(false);
-                return 130;
+                return ExitCodes.Cancelled;
             }
         });
         return command;

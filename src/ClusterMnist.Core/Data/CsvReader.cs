@@ -88,7 +88,7 @@ public static class CsvReader
             ReadOnlySpan<char> field = Unquote(rest[..comma]);
             if (column <= fields)
             {
-                int value = ParseField(path, field, lineNumber, column);
+                int value = TryParseDigits(field, out int digits) ? digits : ParseField(path, field, lineNumber, column);
                 if (column == 1)
                 {
                     if (value is < 0 or > IdxReader.ClassCount - 1)
@@ -126,6 +126,29 @@ public static class CsvReader
         }
 
         return label;
+    }
+
+    // Fast path for the plain non-negative integers that make up nearly every field; anything else (signs, decimals,
+    // garbage) goes through ParseField, which accepts or explains it.
+    private static bool TryParseDigits(ReadOnlySpan<char> field, out int value)
+    {
+        value = 0;
+        if (field.IsEmpty || field.Length > 9)
+        {
+            return false;
+        }
+
+        foreach (char c in field)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            value = value * 10 + (c - '0');
+        }
+
+        return true;
     }
 
     private static int ParseField(string path, ReadOnlySpan<char> field, int lineNumber, int column)
