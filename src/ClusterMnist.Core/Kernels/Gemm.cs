@@ -55,6 +55,13 @@ public static class Gemm
             return;
         }
 
+        if (path == GemmPath.Vector512 && m <= ForwardSmallBatchVector512.MaxRows && GemmPaths.IsSupported(path))
+        {
+            // Chosen from the shape alone, so a given shape always takes the same kernel.
+            ForwardSmallBatchVector512.Run(a, b, c, m, n, k, accumulate);
+            return;
+        }
+
         // a(i, p) = a[i·k + p]; b(p, j) = b[j·k + p].
         Run(path, a, k, 1, b, k, 1, c, m, n, k, accumulate);
     }

@@ -70,11 +70,28 @@ internal static class PanelPacker
         }
     }
 
-    // Each source row is contiguous along the steps: a transpose into the panel. Whole 8×8 blocks
-    // go through registers (AVX); leftover steps and rows are copied one float at a time.
+    // Each source row is contiguous along the steps: a transpose into the panel. Whole 16×16
+    // (AVX-512) or 8×8 (AVX) blocks go through registers; leftover steps and rows are copied one
+    // float at a time.
     private static void PackContiguousSteps(ref float src, nint rowStride, int rows, int kc, int width, ref float panel)
     {
         int r = 0;
+        if (Avx512F.IsSupported && width % 16 == 0)
+        {
+            for (; r + 16 <= rows; r += 16)
+            {
+                ref float from = ref Unsafe.Add(ref src, r * rowStride);
+                ref float to = ref Unsafe.Add(ref panel, r);
+                int p = 0;
+                for (; p + 16 <= kc; p += 16)
+                {
+                    RegisterTranspose.Transpose16x16(ref Unsafe.Add(ref from, p), rowStride, ref Unsafe.Add(ref to, p * width), width);
+                }
+
+                CopySteps(ref from, rowStride, 16, p, kc, ref to, width);
+            }
+        }
+
         if (Avx.IsSupported && width % 8 == 0)
         {
             for (; r + 8 <= rows; r += 8)
@@ -84,29 +101,14 @@ internal static class PanelPacker
                 int p = 0;
                 for (; p + 8 <= kc; p += 8)
                 {
-                    Transpose8x8(ref Unsafe.Add(ref from, p), rowStride, ref Unsafe.Add(ref to, p * width), width);
+                    RegisterTranspose.Transpose8x8(ref Unsafe.Add(ref from, p), rowStride, ref Unsafe.Add(ref to, p * width), width);
                 }
 
-                for (; p < kc; p++)
-                {
-                    for (int i = 0; i < 8; i++)
-                    {
-                        Unsafe.Add(ref to, (p * width) + i) = Unsafe.Add(ref from, (i * rowStride) + p);
-                    }
-                }
+                CopySteps(ref from, rowStride, 8, p, kc, ref to, width);
             }
         }
 
-        for (; r < rows; r++)
-        {
-            ref float from = ref Unsafe.Add(ref src, r * rowStride);
-            ref float to = ref Unsafe.Add(ref panel, r);
-            for (int p = 0; p < kc; p++)
-            {
-                Unsafe.Add(ref to, p * width) = Unsafe.Add(ref from, p);
-            }
-        }
-
+        CopySteps(ref Unsafe.Add(ref src, r * rowStride), rowStride, rows - r, 0, kc, ref Unsafe.Add(ref panel, r), width);
         for (r = rows; r < width; r++)
         {
             ref float to = ref Unsafe.Add(ref panel, r);
@@ -117,45 +119,17 @@ internal static class PanelPacker
         }
     }
 
-    // dest[p·destStride + i] = src[i·srcStride + p] for i, p in [0, 8): unpack pairs, shuffle quads,
-    // then swap 128-bit lanes, the standard 24-instruction AVX transpose.
-    private static void Transpose8x8(ref float src, nint srcStride, ref float dest, int destStride)
+    // Scalar transpose of `rows` source rows over steps [first, kc).
+    private static void CopySteps(ref float from, nint rowStride, int rows, int first, int kc, ref float to, int width)
     {
-        var r0 = Vector256.LoadUnsafe(ref src);
-        var r1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, srcStride));
-        var r2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 2 * srcStride));
-        var r3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 3 * srcStride));
-        var r4 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 4 * srcStride));
-        var r5 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 5 * srcStride));
-        var r6 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 6 * srcStride));
-        var r7 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 7 * srcStride));
-
-        var t0 = Avx.UnpackLow(r0, r1);
-        var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3);
-        var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5);
-        var t5 = Avx.UnpackHigh(r4, r5);
-        var t6 = Avx.UnpackLow(r6, r7);
-        var t7 = Avx.UnpackHigh(r6, r7);
-
-        var q0 = Avx.Shuffle(t0, t2, 0x44);
-        var q1 = Avx.Shuffle(t0, t2, 0xEE);
-        var q2 = Avx.Shuffle(t1, t3, 0x44);
-        var q3 = Avx.Shuffle(t1, t3, 0xEE);
-        var q4 = Avx.Shuffle(t4, t6, 0x44);
-        var q5 = Avx.Shuffle(t4, t6, 0xEE);
-        var q6 = Avx.Shuffle(t5, t7, 0x44);
-        var q7 = Avx.Shuffle(t5, t7, 0xEE);
-
-        nuint stride = (nuint)destStride;
-        Avx.Permute2x128(q0, q4, 0x20).StoreUnsafe(ref dest);
-        Avx.Permute2x128(q1, q5, 0x20).StoreUnsafe(ref dest, stride);
-        Avx.Permute2x128(q2, q6, 0x20).StoreUnsafe(ref dest, 2 * stride);
-        Avx.Permute2x128(q3, q7, 0x20).StoreUnsafe(ref dest, 3 * stride);
-        Avx.Permute2x128(q0, q4, 0x31).StoreUnsafe(ref dest, 4 * stride);
-        Avx.Permute2x128(q1, q5, 0x31).StoreUnsafe(ref dest, 5 * stride);
-        Avx.Permute2x128(q2, q6, 0x31).StoreUnsafe(ref dest, 6 * stride);
-        Avx.Permute2x128(q3, q7, 0x31).StoreUnsafe(ref dest, 7 * stride);
+        for (int i = 0; i < rows; i++)
+        {
+            ref float row = ref Unsafe.Add(ref from, i * rowStride);
+            ref float column = ref Unsafe.Add(ref to, i);
+            for (int p = first; p < kc; p++)
+            {
+                Unsafe.Add(ref column, p * width) = Unsafe.Add(ref row, p);
+            }
+        }
     }
 }

@@ -14,18 +14,14 @@ internal static class ThroughputTrials
     public static double MedianGigaflops(Action<long> work, double flopsPerRep, TimeSpan duration)
     {
         double trialSeconds = Math.Max(0.001, duration.TotalSeconds / 20);
-        long reps = 1;
-        work(reps);   // first call compiles and warms caches
-        while (true)
-        {
-            double seconds = Time(work, reps);
-            if (seconds >= trialSeconds / 4 || reps >= (1L << 40))
-            {
-                reps = Math.Max(1, (long)(reps * trialSeconds / Math.Max(seconds, 1e-9)));
-                break;
-            }
+        work(1);   // first call compiles and warms caches
 
-            reps *= 4;
+        // Grow reps until a trial lasts long enough; the fastest of three timings per size ignores
+        // a preemption that would otherwise stop calibration early and leave trials too short to time.
+        long reps = 1;
+        while (reps < (1L << 40) && Math.Min(Time(work, reps), Math.Min(Time(work, reps), Time(work, reps))) < trialSeconds)
+        {
+            reps *= 2;
         }
 
         var rates = new List<double>();
