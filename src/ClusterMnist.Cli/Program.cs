@@ -1,13 +1,3 @@
-using System.CommandLine;
-using ClusterMnist.Cli.Commands;
+using ClusterMnist.Cli;
 
-var root = new RootCommand("ClusterMnist: data-parallel MNIST training on a SIMD engine.")
-{
-    TrainCommand.Create(),
-    EvaluateCommand.Create(),
-    PredictCommand.Create(),
-    DownloadCommand.Create(),
-    BenchCommand.Create(),
-};
-
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+return await CliApp.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

@@ -2,17 +2,19 @@ using System.CommandLine;
 
 namespace ClusterMnist.Cli.Commands;
 
-/// <summary>The `train` command.</summary>
+/// <summary>`train`: trains a network on one data set on this machine, with live progress, a summary table and optional plot/JSON.</summary>
 internal static class TrainCommand
 {
     public static Command Create()
     {
-        var command = new Command("train", "Not built yet.");
-        command.SetAction(_ =>
+        var options = new TrainCommandOptions();
+        var command = new Command("train", "Train a network on MNIST, Fashion-MNIST or digits-split on this machine (downloads the data if missing).");
+        foreach (var option in options.All)
         {
-            Console.Error.WriteLine("train: not built yet.");
-            return 2;
-        });
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parseResult, cancellationToken) => TrainRun.ExecuteAsync(parseResult, options.Read(parseResult), cancellationToken));
         return command;
     }
 }

@@ -1,7 +1,9 @@
 // Matrix multiplies for dense layers: forward X·Wᵀ, backward dY·W and dYᵀ·X.
-// All matrices are dense row-major float32. Results are a deterministic function of the
-// inputs and the shape (no threading inside a call), which the exact gradient sum relies on.
-// TODO(kernels): replace the reference dispatch with packed, cache-blocked SIMD paths.
+// All matrices are dense row-major float32. Shapes are checked once here, then the call is
+// dispatched to the widest vector path the machine accelerates (Vector512 → Vector256 →
+// Vector128 → scalar reference), which runs the packed, cache-blocked GemmDriver. Results are a
+// deterministic function of the inputs and the shape (no threading inside a call, no dependence
+// on span alignment or earlier calls), which the exact gradient sum relies on.
 namespace ClusterMnist.Core.Kernels;
 
 /// <summary>Fast matrix multiplies used by the layers.</summary>
@@ -9,13 +11,114 @@ public static class Gemm
 {
     /// <summary>c = a·b (+ c when <paramref name="accumulate"/>). a: m×k, b: k×n, c: m×n.</summary>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate = false)
-        => GemmReference.Multiply(a, b, c, m, n, k, accumulate);
+        => MultiplyOnPath(a, b, c, m, n, k, accumulate, GemmPaths.Default);
 
     /// <summary>c = a·bᵀ (+ c). a: m×k, b: n×k, c: m×n. The dense-layer forward pass X·Wᵀ.</summary>
     public static void MultiplyTransposedB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate = false)
-        => GemmReference.MultiplyTransposedB(a, b, c, m, n, k, accumulate);
+        => MultiplyTransposedBOnPath(a, b, c, m, n, k, accumulate, GemmPaths.Default);
 
     /// <summary>c = aᵀ·b (+ c). a: k×m, b: k×n, c: m×n. The weight gradient dYᵀ·X.</summary>
     public static void MultiplyTransposedA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate = false)
-        => GemmReference.MultiplyTransposedA(a, b, c, m, n, k, accumulate);
+        => MultiplyTransposedAOnPath(a, b, c, m, n, k, accumulate, GemmPaths.Default);
+
+    /// <summary><see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/> on a forced path.</summary>
+    internal static void MultiplyOnPath(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate, GemmPath path)
+    {
+        GemmShape.Check(a.Length, b.Length, c.Length, m, n, k);
+        if (IsTrivial(c, m, n, k, accumulate))
+        {
+            return;
+        }
+
+        if (path == GemmPath.Scalar)
+        {
+            GemmReference.Multiply(a, b, c, m, n, k, accumulate);
+            return;
+        }
+
+        // a(i, p) = a[i·k + p]; b(p, j) = b[p·n + j].
+        Run(path, a, k, 1, b, 1, n, c, m, n, k, accumulate);
+    }
+
+    /// <summary><see cref="MultiplyTransposedB(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/> on a forced path.</summary>
+    internal static void MultiplyTransposedBOnPath(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate, GemmPath path)
+    {
+        GemmShape.Check(a.Length, b.Length, c.Length, m, n, k);
+        if (IsTrivial(c, m, n, k, accumulate))
+        {
+            return;
+        }
+
+        if (path == GemmPath.Scalar)
+        {
+            GemmReference.MultiplyTransposedB(a, b, c, m, n, k, accumulate);
+            return;
+        }
+
+        // a(i, p) = a[i·k + p]; b(p, j) = b[j·k + p].
+        Run(path, a, k, 1, b, k, 1, c, m, n, k, accumulate);
+    }
+
+    /// <summary><see cref="MultiplyTransposedA(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/> on a forced path.</summary>
+    internal static void MultiplyTransposedAOnPath(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate, GemmPath path)
+    {
+        GemmShape.Check(a.Length, b.Length, c.Length, m, n, k);
+        if (IsTrivial(c, m, n, k, accumulate))
+        {
+            return;
+        }
+
+        if (path == GemmPath.Scalar)
+        {
+            GemmReference.MultiplyTransposedA(a, b, c, m, n, k, accumulate);
+            return;
+        }
+
+        // a(i, p) = a[p·m + i]; b(p, j) = b[p·n + j].
+        Run(path, a, 1, m, b, 1, n, c, m, n, k, accumulate);
+    }
+
+    // Empty products: nothing to do when c is empty; with k = 0 the product is zero.
+    private static bool IsTrivial(Span<float> c, int m, int n, int k, bool accumulate)
+    {
+        if (m == 0 || n == 0)
+        {
+            return true;
+        }
+
+        if (k == 0)
+        {
+            if (!accumulate)
+            {
+                c[..(m * n)].Clear();
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    private static void Run(
+        GemmPath path, ReadOnlySpan<float> a, nint aRowStride, nint aStepStride, ReadOnlySpan<float> b, nint bColStride, nint bStepStride,
+        Span<float> c, int m, int n, int k, bool accumulate)
+    {
+        if (!GemmPaths.IsSupported(path))
+        {
+            throw new PlatformNotSupportedException($"GEMM path {path} is not supported on this machine.");
+        }
+
+        switch (path)
+        {
+            case GemmPath.Vector512:
+                GemmDriver.Run<MicroKernel8x32Vector512>(a, aRowStride, aStepStride, b, bColStride, bStepStride, c, m, n, k, accumulate);
+                break;
+            case GemmPath.Vector256:
+                GemmDriver.Run<MicroKernel6x16Vector256>(a, aRowStride, aStepStride, b, bColStride, bStepStride, c, m, n, k, accumulate);
+                break;
+            default:
+                GemmDriver.Run<MicroKernel4x8Vector128>(a, aRowStride, aStepStride, b, bColStride, bStepStride, c, m, n, k, accumulate);
+                break;
+        }
+    }
 }

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using ClusterMnist.Cli.Commands;
+using ClusterMnist.Cli.Hosting;
+
+namespace ClusterMnist.Cli;
+
+/// <summary>
+/// Builds the `clustermnist` command tree and runs it against any pair of writers, so tests run commands
+/// in-process exactly as the binary does.
+/// </summary>
+internal static class CliApp
+{
+    public static RootCommand Build() => new("ClusterMnist: data-parallel MNIST training on a SIMD engine.")
+    {
+        TrainCommand.Create(),
+        EvaluateCommand.Create(),
+        PredictCommand.Create(),
+        DownloadCommand.Create(),
+        BenchCommand.Create(),
+    };
+
+    /// <summary>
+    /// Parses and runs one command line. Every failure becomes one line on <paramref name="error"/> and a
+    /// non-zero exit code (2 for usage errors, 1 for failures while running, 130 when cancelled); never a stack trace.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var parseResult = Build().Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            // System.CommandLine would print every error followed by the whole help text; one line is easier to read in a log.
+            var command = parseResult.CommandResult.Command;
+            var hint = command is RootCommand ? "clustermnist --help" : $"clustermnist {command.Name} --help";
+            var messages = string.Join(" ", parseResult.Errors.Select(e => OneLine(e.Message)).Distinct());
+            await error.WriteLineAsync($"error: {messages} (see '{hint}')").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        var configuration = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+        };
+        try
+        {
+            return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            var (message, exitCode) = ErrorReport.Describe(exception);
+            await error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
+            return exitCode;
+        }
+    }
+
+    private static string OneLine(string message) => string.Join(' ', message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+}

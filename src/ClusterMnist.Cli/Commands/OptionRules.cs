@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Numerics;
+
+namespace ClusterMnist.Cli.Commands;
+
+/// <summary>Range checks attached to options, so a bad number is a usage error before any work starts.</summary>
+internal static class OptionRules
+{
+    // Validators also run when the text did not convert (e.g. "--lr abc"); the parser has already reported that.
+    private static T? ValueOf<T>(OptionResult result)
+        where T : struct
+    {
+        try
+        {
+            return result.GetValueOrDefault<T?>();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    public static Option<T?> AtLeast<T>(this Option<T?> option, T minimum)
+        where T : struct, INumber<T>
+    {
+        option.Validators.Add(result =>
+        {
+            var value = ValueOf<T>(result);
+            if (value is { } v && v < minimum)
+            {
+                result.AddError($"{option.Name} must be at least {minimum}, not {v}.");
+            }
+        });
+        return option;
+    }
+
+    public static Option<T?> Between<T>(this Option<T?> option, T minimum, T maximumExclusive)
+        where T : struct, INumber<T>
+    {
+        option.Validators.Add(result =>
+        {
+            var value = ValueOf<T>(result);
+            if (value is { } v && (v < minimum || v >= maximumExclusive || T.IsNaN(v)))
+            {
+                result.AddError($"{option.Name} must be in [{minimum}, {maximumExclusive}), not {v}.");
+            }
+        });
+        return option;
+    }
+
+    public static Option<T?> Positive<T>(this Option<T?> option)
+        where T : struct, INumber<T>
+    {
+        option.Validators.Add(result =>
+        {
+            var value = ValueOf<T>(result);
+            if (value is { } v && !(v > T.Zero))
+            {
+                result.AddError($"{option.Name} must be greater than 0, not {v}.");
+            }
+        });
+        return option;
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+
+namespace ClusterMnist.Cli.Reporting;
+
+/// <summary>
+/// Machine-readable results: one compact JSON object per line with snake_case names, so a script can take the
+/// last line of `train --json` or every line of `bench --json` and parse it without scraping tables.
+/// </summary>
+internal static class JsonLine
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = false,
+    };
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+}
+
+/// <summary>The last line of `train --json`.</summary>
+internal sealed record TrainSummary(
+    double TestAccuracy,
+    int Epochs,
+    double TrainSeconds,
+    double SamplesPerSecond,
+    int Workers,
+    string ParamSha256);
+
+/// <summary>One line of `bench gemm --json`: one matrix shape in one form.</summary>
+internal sealed record GemmBenchmarkLine(
+    string Benchmark,
+    int Batch,
+    string Layer,
+    string Form,
+    int M,
+    int N,
+    int K,
+    double Gflops,
+    double PeakGflops,
+    string InstructionSet,
+    double FractionOfPeak);
+
+/// <summary>One line of `bench train --json`.</summary>
+internal sealed record TrainBenchmarkLine(
+    string Benchmark,
+    string Model,
+    int Batch,
+    int Workers,
+    int Steps,
+    double Seconds,
+    double SamplesPerSecond);

@@ -1,5 +1,0 @@
-namespace ClusterMnist.Cli.Tests;
-
-public class CliTests
-{
-}
