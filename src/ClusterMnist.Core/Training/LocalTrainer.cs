@@ -39,6 +39,8 @@ public sealed partial class LocalTrainer
     private long _epochSamples;
     private double _epochSecondsBefore;
     private RngState _shuffleState;
+    private float[]? _testInputs;
+    private byte[]? _testLabels;
 
     /// <summary>Prepares a run: validates the options and initializes the parameters from the seed.</summary>
     public LocalTrainer(TrainingOptions options, DataSplit data)
@@ -123,7 +125,7 @@ public sealed partial class LocalTrainer
                     }
                 }
                 double trainSeconds = _epochSecondsBefore + clock.Elapsed.TotalSeconds;
-                test = Evaluator.Evaluate(_network, _parameters, _data.Test);
+                test = EvaluateTest();
                 var report = new EpochReport(_epoch + 1, _epochLossSum / _epochSamples, (double)_epochCorrect / _epochSamples,
                     test.Loss, test.Accuracy, trainSeconds, _epochSamples / Math.Max(trainSeconds, 1e-9));
                 _history.Add(report);
@@ -134,7 +136,7 @@ public sealed partial class LocalTrainer
                 EpochCompleted?.Invoke(report);
             }
         }
-        test ??= Evaluator.Evaluate(_network, _parameters, _data.Test);
+        test ??= EvaluateTest();
         double totalSeconds = _history.Sum(h => h.Seconds);
         double totalSamples = (double)train.Count * _history.Count;
         return new TrainingResult((float[])_parameters.Clone(), _history.ToArray(), test, totalSeconds,
@@ -175,6 +177,19 @@ public sealed partial class LocalTrainer
         _epochSamples += plan.BatchRows;
         _globalStep = step;
         _stepInEpoch++;
+    }
+
+    // The test set is scaled to floats once and reused by every epoch's evaluation.
+    private EvaluationResult EvaluateTest()
+    {
+        var set = _data.Test;
+        if (_testInputs is null)
+        {
+            _testInputs = new float[set.Count * set.PixelsPerImage];
+            _testLabels = new byte[set.Count];
+            set.Gather(Enumerable.Range(0, set.Count).ToArray(), _testInputs, _testLabels);
+        }
+        return Evaluator.Evaluate(_network, _parameters, _testInputs, _testLabels);
     }
 
     private void StartNextEpoch()

@@ -1,3 +1,4 @@
+using ClusterMnist.Core.Data;
 using ClusterMnist.Core.Model;
 using ClusterMnist.Core.Optim;
 using ClusterMnist.Core.Training;
@@ -7,7 +8,7 @@ namespace ClusterMnist.Core.Tests.Training;
 public sealed class LocalTrainerTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("cmnist-train-").FullName;
-    private static readonly Data.DataSplit Data = SyntheticData.Split();
+    private static readonly DataSplit Data = SyntheticData.Split();
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
