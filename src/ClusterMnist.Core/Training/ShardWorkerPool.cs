@@ -50,9 +50,6 @@ internal sealed class ShardWorkerPool : IDisposable
         }
     }
 
-    /// <summary>The partials of the last step, one per worker.</summary>
-    public IEnumerable<GradientPartial> Partials => _workers.Select(w => w.Partial);
-
     /// <summary>Gets worker <paramref name="index"/>'s partial.</summary>
     public GradientPartial PartialOf(int index) => _workers[index].Partial;
 
