@@ -90,6 +90,30 @@ public sealed class LocalTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Resume_WithTooSmallExponents_RedoesStep_AndStaysIdenticalAcrossWorkerCounts()
+    {
+        // Every segment's exponent is forced to the minimum, so the first resumed step overflows in every
+        // shard and must be redone; the outcome must still not depend on the worker count.
+        string path = Path.Combine(_directory, "run.ckpt");
+        var small = SyntheticData.Split(trainCount: 600);
+        var trainer = new LocalTrainer(Options(1), small) { CheckpointPath = path };
+        trainer.EpochCompleted += e => { if (e.Epoch == 1) File.Copy(path, path + ".epoch1"); };
+        trainer.Run();
+        var state = Checkpoint.Read(path + ".epoch1");
+        Array.Fill(state.Exponents, ReductionExponents.MinExponent);
+        var hashes = new List<string>();
+        for (int workers = 1; workers <= 3; workers++)
+        {
+            string copy = Path.Combine(_directory, $"tiny-exponents-{workers}.ckpt");
+            Checkpoint.Write(copy, state);
+            var resumed = LocalTrainer.Resume(copy, small, workers);
+            hashes.Add(resumed.Run().ParameterSha256);
+            Assert.True(resumed.RedoCount >= 1);
+        }
+        Assert.All(hashes, h => Assert.Equal(hashes[0], h));
+    }
+
+    [Fact]
     public void Resume_Throws_WhenTrainingSetDiffers()
     {
         string path = Path.Combine(_directory, "run.ckpt");
