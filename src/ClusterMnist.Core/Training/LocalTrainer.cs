@@ -73,7 +73,7 @@ public sealed partial class LocalTrainer
         _gradient = new float[_network.ParameterCount];
         _exponents = new ReductionExponents(_layout);
         _sum = new ExactGradientSum(_layout);
-        _stepsPerEpoch = (data.Train.Count + options.BatchSize - 1) / options.BatchSize;
+        _stepsPerEpoch = StepsPerEpochFor(data.Train.Count, options.BatchSize);
         _stepExponents = new int[_layout.SegmentCount];
     }
 
@@ -94,6 +94,14 @@ public sealed partial class LocalTrainer
 
     /// <summary>Optimizer steps per epoch, ⌈train count / BatchSize⌉.</summary>
     public int StepsPerEpoch => _stepsPerEpoch;
+
+    /// <summary>Steps per epoch for <paramref name="trainCount"/> samples, e.g. to size a cosine schedule's TotalSteps.</summary>
+    public static int StepsPerEpochFor(int trainCount, int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(trainCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        return (int)(((long)trainCount + batchSize - 1) / batchSize);
+    }
 
     /// <summary>Steps that had to be recomputed because a shard overflowed the reduction's exponent (diagnostics).</summary>
     public int RedoCount { get; private set; }

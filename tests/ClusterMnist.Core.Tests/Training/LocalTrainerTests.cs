@@ -44,6 +44,7 @@ public sealed class LocalTrainerTests : IDisposable
         trainer.EpochCompleted += epochs.Add;
         var result = trainer.Run();
         Assert.Equal(42, steps.Count);
+        Assert.Equal(21, LocalTrainer.StepsPerEpochFor(2000, 96));
         Assert.Equal(Enumerable.Range(1, 42).Select(i => (long)i), steps.Select(s => s.Step));
         Assert.Equal(21, steps[20].StepInEpoch);
         Assert.Equal(2, steps[21].Epoch);
