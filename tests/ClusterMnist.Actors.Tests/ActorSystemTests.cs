@@ -1,0 +1,5 @@
+namespace ClusterMnist.Actors.Tests;
+
+public class ActorSystemTests
+{
+}
