@@ -1,0 +1,163 @@
+using ClusterMnist.Core.Data;
+using ClusterMnist.Core.Model;
+using ClusterMnist.Core.Randomness;
+
+namespace ClusterMnist.Core.Training;
+
+/// <summary>
+/// Dedicated long-running threads that compute micro-shard gradients for the coordinator. Each thread owns its
+/// workspace, input and gradient buffers and int32 partial; shards are taken from a shared counter, so which
+/// thread computes which shard (and in what order) varies from step to step — the exact reduction makes that
+/// invisible in the result. Nothing is allocated per step.
+/// </summary>
+internal sealed class ShardWorkerPool : IDisposable
+{
+    private readonly Network _network;
+    private readonly ImageSet _train;
+    private readonly GradientQuantizer _quantizer;
+    private readonly ulong _seed;
+    private readonly Worker[] _workers;
+    private readonly CountdownEvent _done;
+    private readonly double[] _shardLoss;
+    private readonly int[] _shardCorrect;
+
+    // The current step, written by the coordinator before it releases the workers.
+    private int[] _order = [];
+    private int _batchStart;
+    private ShardPlan _plan;
+    private long _step;
+    private int[] _exponents = [];
+    private float[] _parameters = [];
+    private int _nextShard;
+    private Exception? _failure;
+    private volatile bool _stopping;
+
+    public ShardWorkerPool(Network network, ImageSet train, GradientLayout layout, int workers, int microShardSize, ulong seed)
+    {
+        _network = network;
+        _train = train;
+        _quantizer = new GradientQuantizer(layout);
+        _seed = seed;
+        _shardLoss = new double[layout.ShardsPerBatch];
+        _shardCorrect = new int[layout.ShardsPerBatch];
+        _done = new CountdownEvent(workers);
+        _workers = new Worker[workers];
+        for (int w = 0; w < workers; w++)
+        {
+            _workers[w] = new Worker(this, network, layout, microShardSize, train.PixelsPerImage);
+            _workers[w].Thread.Name = $"shard-worker-{w}";
+            _workers[w].Thread.Start();
+        }
+    }
+
+    /// <summary>Gets worker <paramref name="index"/>'s partial.</summary>
+    public GradientPartial PartialOf(int index) => _workers[index].Partial;
+
+    /// <summary>Number of worker threads.</summary>
+    public int Count => _workers.Length;
+
+    /// <summary>Per-shard loss sums of the last step (un-divided), indexed by shard.</summary>
+    public ReadOnlySpan<double> ShardLoss => _shardLoss;
+
+    /// <summary>Per-shard correct predictions of the last step, indexed by shard.</summary>
+    public ReadOnlySpan<int> ShardCorrect => _shardCorrect;
+
+    /// <summary>
+    /// Computes and quantizes every shard of the batch order[batchStart .. batchStart+plan.BatchRows) with
+    /// <paramref name="exponents"/>, blocking until all workers are done.
+    /// </summary>
+    public void ComputeStep(int[] order, int batchStart, ShardPlan plan, long step, int[] exponents, float[] parameters)
+    {
+        _order = order;
+        _batchStart = batchStart;
+        _plan = plan;
+        _step = step;
+        _exponents = exponents;
+        _parameters = parameters;
+        _nextShard = 0;
+        _failure = null;
+        _done.Reset(_workers.Length);
+        foreach (var worker in _workers)
+            worker.Start.Release();
+        _done.Wait();
+        if (_failure is not null)
+            throw _failure is TrainingDivergedException ? _failure : new InvalidOperationException($"A shard worker failed: {_failure.Message}", _failure);
+    }
+
+    private void ComputeShards(Worker worker)
+    {
+        var partial = worker.Partial;
+        partial.Reset();
+        int shard;
+        while ((shard = Interlocked.Increment(ref _nextShard) - 1) < _plan.ShardCount)
+        {
+            int rows = _plan.ShardRows(shard);
+            var indices = _order.AsSpan(_batchStart + _plan.ShardStart(shard), rows);
+            var inputs = worker.Inputs.AsSpan(0, rows * _train.PixelsPerImage);
+            var labels = worker.Labels.AsSpan(0, rows);
+            _train.Gather(indices, inputs, labels);
+            // Dropout depends only on (seed, step, shard): the same masks whichever thread runs the shard.
+            // Substream 0 is the epoch shuffle's, so shards use 1, 2, ….
+            ulong dropoutSeed = Rng.ForStream(_seed, (ulong)_step, (ulong)shard + 1).NextUInt64();
+            var result = _network.ComputeGradient(_parameters, inputs, labels, rows, _plan.BatchRows, dropoutSeed, worker.Gradient, worker.Workspace);
+            _shardLoss[shard] = result.LossSum;
+            _shardCorrect[shard] = result.Correct;
+            _quantizer.Accumulate(worker.Gradient, _exponents, partial);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        foreach (var worker in _workers)
+            worker.Start.Release();
+        foreach (var worker in _workers)
+        {
+            worker.Thread.Join();
+            worker.Start.Dispose();
+        }
+        _done.Dispose();
+    }
+
+    private sealed class Worker
+    {
+        public Worker(ShardWorkerPool pool, Network network, GradientLayout layout, int microShardSize, int pixelsPerImage)
+        {
+            Workspace = network.CreateWorkspace(microShardSize);
+            Inputs = new float[microShardSize * pixelsPerImage];
+            Labels = new byte[microShardSize];
+            Gradient = new float[network.ParameterCount];
+            Partial = new GradientPartial(layout);
+            Thread = new Thread(() => pool.Loop(this)) { IsBackground = true };
+        }
+
+        public NetworkWorkspace Workspace { get; }
+        public float[] Inputs { get; }
+        public byte[] Labels { get; }
+        public float[] Gradient { get; }
+        public GradientPartial Partial { get; }
+        public SemaphoreSlim Start { get; } = new(0);
+        public Thread Thread { get; }
+    }
+
+    private void Loop(Worker worker)
+    {
+        while (true)
+        {
+            worker.Start.Wait();
+            if (_stopping)
+                return;
+            try
+            {
+                ComputeShards(worker);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, e, null);
+                // Stop the others from taking more shards of a failed step.
+                Interlocked.Exchange(ref _nextShard, int.MaxValue / 2);
+            }
+            _done.Signal();
+        }
+    }
+}
