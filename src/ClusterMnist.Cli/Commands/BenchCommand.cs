@@ -2,17 +2,12 @@ using System.CommandLine;
 
 namespace ClusterMnist.Cli.Commands;
 
-/// <summary>The `bench` command.</summary>
+/// <summary>`bench`: throughput measurements that print ratios measured in the same run.</summary>
 internal static class BenchCommand
 {
-    public static Command Create()
+    public static Command Create() => new("bench", "Measure GEMM throughput against this machine's FMA peak, or training samples/s.")
     {
-        var command = new Command("bench", "Not built yet.");
-        command.SetAction(_ =>
-        {
-            Console.Error.WriteLine("bench: not built yet.");
-            return 2;
-        });
-        return command;
-    }
+        BenchGemmCommand.Create(),
+
+    };
 }

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace ClusterMnist.Cli.Reporting;
@@ -12,6 +13,9 @@ internal static class JsonLine
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = false,
+
+        // Lines go to terminals and log files, never into HTML: keep "784->256" readable instead of "784-\u003E256".
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
