@@ -1,0 +1,5 @@
+namespace ClusterMnist.Server.Tests;
+
+public class PredictApiTests
+{
+}
