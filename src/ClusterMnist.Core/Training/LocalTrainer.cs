@@ -39,8 +39,6 @@ public sealed partial class LocalTrainer
     private long _epochSamples;
     private double _epochSecondsBefore;
     private RngState _shuffleState;
-    private float[]? _testInputs;
-    private byte[]? _testLabels;
 
     /// <summary>Prepares a run: validates the options and initializes the parameters from the seed.</summary>
     public LocalTrainer(TrainingOptions options, DataSplit data)
@@ -187,18 +185,7 @@ public sealed partial class LocalTrainer
         _stepInEpoch++;
     }
 
-    // The test set is scaled to floats once and reused by every epoch's evaluation.
-    private EvaluationResult EvaluateTest()
-    {
-        var set = _data.Test;
-        if (_testInputs is null)
-        {
-            _testInputs = new float[set.Count * set.PixelsPerImage];
-            _testLabels = new byte[set.Count];
-            set.Gather(Enumerable.Range(0, set.Count).ToArray(), _testInputs, _testLabels);
-        }
-        return Evaluator.Evaluate(_network, _parameters, _testInputs, _testLabels);
-    }
+    private EvaluationResult EvaluateTest() => Evaluator.Evaluate(_network, _parameters, _data.Test);
 
     private void StartNextEpoch()
     {
