@@ -59,5 +59,6 @@ public class GemmBenchmarks
 /// <summary>One benchmark shape: c is m×n, k is summed over.</summary>
 public sealed record GemmCase(GemmForm Form, int M, int N, int K)
 {
-    public override string ToString() => $"{Form} {M}x{N}x{K}";
+    // Short enough that BenchmarkDotNet's table does not truncate it.
+    public override string ToString() => $"{Form switch { GemmForm.Forward => "XWt", GemmForm.BackwardInput => "dYW", _ => "dYtX" }} {M}x{N}x{K}";
 }

@@ -42,7 +42,7 @@ internal static class ForwardSmallBatchVector512
             {
                 int kc = Math.Min(kcStep, k - pc);
                 bool load = accumulate || pc > 0;
-                PanelPacker.Pack(ref Unsafe.Add(ref xRef, ((nint)i0 * k) + pc), k, 1, rows, kc, PanelRows, panel);
+                PanelPacker.Pack(ref Unsafe.Add(ref xRef, ((nint)i0 * k) + pc), k, 1, panel, rows, kc, PanelRows);
                 for (int j0 = 0; j0 < n; j0 += TileColumns)
                 {
                     int cols = Math.Min(TileColumns, n - j0);

@@ -44,7 +44,7 @@ internal static class GemmDriver
                 ref float bBlock = ref Unsafe.Add(ref bRef, (jc * bColStride) + (pc * bStepStride));
                 if (bInPlaceStep == 0)
                 {
-                    PanelPacker.Pack(ref bBlock, bColStride, bStepStride, nc, kc, TKernel.Nr, packedB);
+                    PanelPacker.Pack(ref bBlock, bColStride, bStepStride, packedB, nc, kc, TKernel.Nr);
                 }
 
                 for (int ic = 0; ic < m; ic += GemmBlocking.Mc)
@@ -53,7 +53,7 @@ internal static class GemmDriver
                     ref float aBlock = ref Unsafe.Add(ref aRef, (ic * aRowStride) + (pc * aStepStride));
                     if (aInPlaceStep == 0)
                     {
-                        PanelPacker.Pack(ref aBlock, aRowStride, aStepStride, mc, kc, TKernel.Mr, packedA);
+                        PanelPacker.Pack(ref aBlock, aRowStride, aStepStride, packedA, mc, kc, TKernel.Mr);
                     }
 
                     ref float cBlock = ref Unsafe.Add(ref cRef, ((nint)ic * n) + jc);
@@ -83,7 +83,7 @@ internal static class GemmDriver
                 ref float cTile = ref Unsafe.Add(ref cBlock, ((nint)ir * ldc) + jr);
                 if (rows == TKernel.Mr && cols == TKernel.Nr)
                 {
-                    TKernel.Run(ref aPanel, aStep, ref bPanel, bStep, kc, ref cTile, ldc, block.Load);
+                    TKernel.Run(ref aPanel, aStep, ref bPanel, bStep, ref cTile, ldc, kc, block.Load);
                 }
                 else
                 {
@@ -109,7 +109,7 @@ internal static class GemmDriver
             return ref Unsafe.Add(ref source, offset);
         }
 
-        PanelPacker.Pack(ref Unsafe.Add(ref source, offset), 1, inPlaceStep, count, kc, width, packed);
+        PanelPacker.Pack(ref Unsafe.Add(ref source, offset), 1, inPlaceStep, packed, count, kc, width);
         step = width;
         return ref MemoryMarshal.GetReference(packed);
     }
@@ -130,7 +130,7 @@ internal static class GemmDriver
             }
         }
 
-        TKernel.Run(ref aPanel, aStep, ref bPanel, bStep, kc, ref MemoryMarshal.GetReference(tile), nr, load);
+        TKernel.Run(ref aPanel, aStep, ref bPanel, bStep, ref MemoryMarshal.GetReference(tile), nr, kc, load);
         for (int r = 0; r < rows; r++)
         {
             tile.Slice(r * nr, cols).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref cTile, (nint)r * ldc), cols));

@@ -17,5 +17,5 @@ internal interface IMicroKernel
     /// step, steps bStep apart; c: an Mr×Nr tile with row stride ldc.
     /// When <paramref name="load"/> the tile is read first and accumulated into; otherwise it is overwritten.
     /// </summary>
-    static abstract void Run(ref float a, nint aStep, ref float b, nint bStep, int kc, ref float c, int ldc, bool load);
+    static abstract void Run(ref float a, nint aStep, ref float b, nint bStep, ref float c, int ldc, int kc, bool load);
 }

@@ -17,7 +17,7 @@ internal readonly struct MicroKernel4x8Vector128 : IMicroKernel
     public static int Nr => 8;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(ref float a, nint aStep, ref float b, nint bStep, int kc, ref float c, int ldc, bool load)
+    public static void Run(ref float a, nint aStep, ref float b, nint bStep, ref float c, int ldc, int kc, bool load)
     {
         nuint stride = (nuint)ldc;
         Vector128<float> c00, c01, c10, c11, c20, c21, c30, c31;

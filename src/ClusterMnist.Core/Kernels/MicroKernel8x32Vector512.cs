@@ -18,7 +18,7 @@ internal readonly struct MicroKernel8x32Vector512 : IMicroKernel
     public static int Nr => 32;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(ref float a, nint aStep, ref float b, nint bStep, int kc, ref float c, int ldc, bool load)
+    public static void Run(ref float a, nint aStep, ref float b, nint bStep, ref float c, int ldc, int kc, bool load)
     {
         nuint stride = (nuint)ldc;
         Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;

@@ -16,7 +16,7 @@ namespace ClusterMnist.Core.Kernels;
 internal static class PanelPacker
 {
     /// <summary>Packs rows [0, count) × steps [0, kc) starting at <paramref name="src"/> into <paramref name="dest"/>.</summary>
-    public static void Pack(ref float src, nint rowStride, nint stepStride, int count, int kc, int width, Span<float> dest)
+    public static void Pack(ref float src, nint rowStride, nint stepStride, Span<float> dest, int count, int kc, int width)
     {
         ref float d = ref MemoryMarshal.GetReference(dest);
         for (int r0 = 0; r0 < count; r0 += width)
