@@ -1,12 +1,13 @@
 // Cache-blocked, packed GEMM driver: C (+)= op(A)·op(B) for all three layer forms.
-// a element (i, p) at a[i·aRowStride + p·aStepStride]; b element (p, j) at b[j·bColStride + p·bStepStride];
-// c is m×n row-major. BLIS loop order: for each nc column block and kc depth block, pack B into
-// Nr-wide panels; for each mc row block pack A into Mr-high panels; then run the micro-kernel on
-// every Mr×Nr tile. Packing makes one micro-kernel serve X·Wᵀ, dY·W and dYᵀ·X alike. Operands
-// whose panel values are already adjacent in memory (B of dY·W and dYᵀ·X, A of dYᵀ·X) are read in
-// place instead, which measured faster at the training shapes (m = 32 or k = 32), where packing is
-// a large share of the work; only their partial edge panels are packed. Summation order over k (blocks ascending, steps ascending
-// inside) depends only on k, so the result is a pure function of the inputs and the shape.
+// a element (i, p) at a[i·aRowStride + p·aStepStride]; b element (p, j) at
+// b[j·bColStride + p·bStepStride]; c is m×n row-major. BLIS loop order: for each nc column block
+// and kc depth block, pack B into Nr-wide panels; for each mc row block pack A into Mr-high
+// panels; then run the micro-kernel on every Mr×Nr tile. Packing makes one micro-kernel serve
+// X·Wᵀ, dY·W and dYᵀ·X alike. Operands whose panel values are already adjacent in memory (B of
+// dY·W and dYᵀ·X, A of dYᵀ·X) are read in place instead, which measured faster at the training
+// shapes (m = 32 or k = 32), where packing is a large share of the work; only their partial edge
+// panels are packed. Summation order over k (blocks ascending, steps ascending inside) depends
+// only on k, so the result is a pure function of the inputs and the shape.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
