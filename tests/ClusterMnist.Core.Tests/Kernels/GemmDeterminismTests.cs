@@ -69,6 +69,22 @@ public class GemmDeterminismTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Gemm_AllocatesNothing_AfterTheFirstCallOnAThread(GemmForm form, int m, int n, int k)
+    {
+        var a = GemmTestData.Random(m * k, 7);
+        var b = GemmTestData.Random(k * n, 8);
+        var c = new float[m * n];
+        foreach (var path in GemmTestData.SupportedPaths.Where(p => p != GemmPath.Scalar))
+        {
+            GemmTestData.Run(form, path, a, b, c, m, n, k, accumulate: false);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            GemmTestData.Run(form, path, a, b, c, m, n, k, accumulate: true);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
     private static int[] RunOnce(GemmForm form, GemmPath path, float[] a, float[] b, int m, int n, int k)
     {
         var c = new float[m * n];
