@@ -62,6 +62,12 @@ public static class Gemm
             return;
         }
 
+        if (path == GemmPath.Vector256 && ForwardSmallBatchVector512.Suits(m, n) && GemmPaths.IsSupported(path))
+        {
+            ForwardSmallBatchVector256.Run(a, b, c, m, n, k, accumulate);
+            return;
+        }
+
         // a(i, p) = a[i·k + p]; b(p, j) = b[j·k + p].
         Run(path, a, k, 1, b, k, 1, c, m, n, k, accumulate);
     }
