@@ -79,9 +79,19 @@ public class GemmDeterminismTests
         foreach (var path in GemmTestData.SupportedPaths.Where(p => p != GemmPath.Scalar))
         {
             GemmTestData.Run(form, path, a, b, c, m, n, k, accumulate: false);
-            long before = GC.GetAllocatedBytesForCurrentThread();
             GemmTestData.Run(form, path, a, b, c, m, n, k, accumulate: true);
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+            // A per-call allocation shows in every measurement; the runtime's own one-off work on
+            // this thread (tiered recompilation bookkeeping) can show in one, so take the least of three.
+            long least = long.MaxValue;
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                GemmTestData.Run(form, path, a, b, c, m, n, k, accumulate: true);
+                least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+
+            Assert.Equal(0, least);
         }
     }
 
