@@ -55,10 +55,16 @@ public static class Gemm
             return;
         }
 
-        if (path == GemmPath.Vector512 && m <= ForwardSmallBatchVector512.MaxRows && GemmPaths.IsSupported(path))
+        if (path == GemmPath.Vector512 && ForwardSmallBatchVector512.Suits(m, n) && GemmPaths.IsSupported(path))
         {
             // Chosen from the shape alone, so a given shape always takes the same kernel.
             ForwardSmallBatchVector512.Run(a, b, c, m, n, k, accumulate);
+            return;
+        }
+
+        if (path == GemmPath.Vector256 && ForwardSmallBatchVector512.Suits(m, n) && GemmPaths.IsSupported(path))
+        {
+            ForwardSmallBatchVector256.Run(a, b, c, m, n, k, accumulate);
             return;
         }
 
