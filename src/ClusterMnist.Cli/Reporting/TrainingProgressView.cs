@@ -26,7 +26,7 @@ internal static class TrainingProgressView
         console.Ansi.Progress()
             .AutoClear(false)
             .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 24 }, new PercentageColumn(), new RemainingTimeColumn())
             .Start(context =>
             {
                 var run = context.AddTask($"{totalEpochs} epochs", maxValue: totalEpochs);
@@ -35,13 +35,14 @@ internal static class TrainingProgressView
                 {
                     epoch.MaxValue = step.StepsPerEpoch;
                     epoch.Value = step.StepInEpoch;
-                    epoch.Description = Markup.Escape(StepText(step, totalEpochs));
+                    epoch.Description = Markup.Escape(
+                        $"epoch {step.Epoch}/{totalEpochs} loss {step.Loss:F3} acc {step.Accuracy:P1} {step.SamplesPerSecond:N0}/s");
                 }
 
                 void OnEpoch(EpochReport report)
                 {
                     run.Value = report.Epoch;
-                    run.Description = Markup.Escape($"{totalEpochs} epochs, test acc {report.TestAccuracy:P2}");
+                    run.Description = Markup.Escape($"{report.Epoch}/{totalEpochs} epochs, test acc {report.TestAccuracy:P2}");
                 }
 
                 trainer.StepCompleted += OnStep;
