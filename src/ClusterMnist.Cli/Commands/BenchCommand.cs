@@ -8,6 +8,6 @@ internal static class BenchCommand
     public static Command Create() => new("bench", "Measure GEMM throughput against this machine's FMA peak, or training samples/s.")
     {
         BenchGemmCommand.Create(),
-
+        BenchTrainCommand.Create(),
     };
 }

@@ -1,11 +1,94 @@
 using System.CommandLine;
+using System.Globalization;
 using ClusterMnist.Cli.Hosting;
+using ClusterMnist.Cli.Reporting;
+using ClusterMnist.Core.Data;
+using ClusterMnist.Core.Training;
 
 namespace ClusterMnist.Cli.Commands;
 
-/// <summary>Runs `train` once its settings are known. Temporary until the trainer lands on main.</summary>
+/// <summary>Runs `train` once its settings are known: data, trainer, progress, summary, plot, checkpoint, JSON.</summary>
 internal static class TrainRun
 {
-    public static Task<int> ExecuteAsync(ParseResult parseResult, TrainSettings settings, CancellationToken cancellationToken) =>
-        throw new CliException("train: the training engine has not been merged yet.");
+    public static async Task<int> ExecuteAsync(ParseResult parseResult, TrainSettings settings, CancellationToken cancellationToken)
+    {
+        var console = CliConsole.From(parseResult);
+        var kind = DatasetCatalog.Parse(settings.Dataset);
+        var dataRoot = settings.DataRoot ?? DatasetCatalog.DefaultDataDirectory;
+
+        // A bad --model should fail before a download starts, not after.
+        var spec = TrainingOptionsFactory.Model(settings);
+        var data = await DatasetLoader.LoadAsync(console, dataRoot, kind, cancellationToken).ConfigureAwait(false);
+
+        LocalTrainer trainer;
+        TrainingOptions options;
+        if (settings.ResumePath is { } resumePath)
+        {
+            trainer = LocalTrainer.Resume(resumePath, data, settings.Workers);
+            options = trainer.Options;
+            await console.Out.WriteLineAsync($"Resuming {resumePath}").ConfigureAwait(false);
+        }
+        else
+        {
+            options = TrainingOptionsFactory.Create(settings, data);
+            trainer = new LocalTrainer(options, data) { CheckpointPath = settings.CheckpointPath };
+        }
+
+        await console.Out.WriteLineAsync(Describe(options, data)).ConfigureAwait(false);
+        var result = TrainingProgressView.Run(console, trainer, options.Epochs, cancellationToken);
+
+        console.Ansi.Write(EpochTable.Build(result.Epochs));
+        var test = result.Test;
+        await console.Out.WriteLineAsync(
+            $"Test accuracy {test.Accuracy.ToString("P2", CultureInfo.InvariantCulture)} "
+            + $"({test.Confusion.Total:N0} images), loss {test.Loss:F4}; {result.TrainSeconds:F1} s, "
+            + $"{result.SamplesPerSecond:N0} samples/s on {options.Workers} workers; parameters sha256 {result.ParameterSha256}").ConfigureAwait(false);
+
+        var checkpointPath = settings.ResumePath ?? settings.CheckpointPath;
+        if (checkpointPath is not null)
+        {
+            await console.Out.WriteLineAsync($"Checkpoint: {checkpointPath}").ConfigureAwait(false);
+        }
+
+        if (settings.PlotPath is { } plotPath)
+        {
+            SvgPlotWriter.WriteFile(plotPath, PlotOf(result, $"{data.Name} {spec}"));
+            await console.Out.WriteLineAsync($"Plot: {plotPath}").ConfigureAwait(false);
+        }
+
+        if (settings.Json)
+        {
+            var summary = new TrainSummary(test.Accuracy, result.Epochs.Count, result.TrainSeconds, result.SamplesPerSecond, options.Workers, result.ParameterSha256);
+            await console.Out.WriteLineAsync(JsonLine.Serialize(summary)).ConfigureAwait(false);
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static string Describe(TrainingOptions options, DataSplit data) =>
+        $"Training {options.Model} on {data.Name} ({data.Train.Count:N0} train, {data.Test.Count:N0} test images): "
+        + $"{options.Init} init, {options.Optimizer.Kind} lr {options.Schedule.BaseRate.ToString(CultureInfo.InvariantCulture)} "
+        + $"{options.Schedule.Kind}, batch {options.BatchSize}, {options.Epochs} epochs, {options.Workers} workers, seed {options.Seed}";
+
+    internal static TrainingPlot PlotOf(TrainingResult result, string title)
+    {
+        var confusion = result.Test.Confusion;
+        var classes = confusion.Classes;
+        var counts = new int[classes, classes];
+        for (var actual = 0; actual < classes; actual++)
+        {
+            for (var predicted = 0; predicted < classes; predicted++)
+            {
+                counts[actual, predicted] = confusion[actual, predicted];
+            }
+        }
+
+        return new TrainingPlot(
+            title,
+            result.Epochs.Select(e => e.TrainLoss).ToArray(),
+            result.Epochs.Select(e => e.TestLoss).ToArray(),
+            result.Epochs.Select(e => e.TrainAccuracy).ToArray(),
+            result.Epochs.Select(e => e.TestAccuracy).ToArray(),
+            counts);
+    }
 }

@@ -39,9 +39,9 @@ internal static class SvgPlotWriter
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width / 2}\" y=\"28\" text-anchor=\"middle\" font-size=\"16\">{Escape(plot.Title)}</text>\n");
 
         var (lossMin, lossMax) = LossRange(plot.TrainLoss, plot.TestLoss);
-        LineChart(svg, "loss", "Loss per epoch", 60, lossMin, lossMax, "0.###", plot.TrainLoss, plot.TestLoss);
+        LineChart(svg, "loss", "Loss per epoch", 60, lossMin, lossMax, "0.###", plot.TrainLoss, plot.TestLoss, legendAtTop: true);
         var (accuracyMin, accuracyMax) = AccuracyRange(plot.TrainAccuracy, plot.TestAccuracy);
-        LineChart(svg, "accuracy", "Accuracy per epoch", 470, accuracyMin, accuracyMax, "0.0##", plot.TrainAccuracy, plot.TestAccuracy);
+        LineChart(svg, "accuracy", "Accuracy per epoch", 470, accuracyMin, accuracyMax, "0.0##", plot.TrainAccuracy, plot.TestAccuracy, legendAtTop: false);
         ConfusionMatrix(svg, 880, plot.Confusion);
 
         svg.Append("</svg>\n");
@@ -49,7 +49,7 @@ internal static class SvgPlotWriter
     }
 
     private static void LineChart(StringBuilder svg, string id, string title, int left, double yMin, double yMax, string yFormat,
-        IReadOnlyList<double> train, IReadOnlyList<double> test)
+        IReadOnlyList<double> train, IReadOnlyList<double> test, bool legendAtTop)
     {
         var epochs = Math.Max(train.Count, test.Count);
         var bottom = ChartTop + ChartHeight;
@@ -80,10 +80,11 @@ internal static class SvgPlotWriter
         Series(svg, "train", train, X, Y);
         Series(svg, "test", test, X, Y);
 
-        // Legend in the top-right corner of the panel.
+        // Legend in the corner the curves leave free: losses fall towards the bottom, accuracies rise to the top.
         var legendX = left + ChartWidth - 70;
-        svg.Append(CultureInfo.InvariantCulture, $"<line class=\"train\" stroke-width=\"2\" x1=\"{legendX}\" y1=\"{ChartTop + 10}\" x2=\"{legendX + 18}\" y2=\"{ChartTop + 10}\"/><text x=\"{legendX + 22}\" y=\"{ChartTop + 14}\">train</text>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<line class=\"test\" stroke-width=\"2\" x1=\"{legendX}\" y1=\"{ChartTop + 26}\" x2=\"{legendX + 18}\" y2=\"{ChartTop + 26}\"/><text x=\"{legendX + 22}\" y=\"{ChartTop + 30}\">test</text>\n");
+        var legendY = legendAtTop ? ChartTop + 10 : bottom - 36;
+        svg.Append(CultureInfo.InvariantCulture, $"<line class=\"train\" stroke-width=\"2\" x1=\"{legendX}\" y1=\"{legendY}\" x2=\"{legendX + 18}\" y2=\"{legendY}\"/><text x=\"{legendX + 22}\" y=\"{legendY + 4}\">train</text>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<line class=\"test\" stroke-width=\"2\" x1=\"{legendX}\" y1=\"{legendY + 16}\" x2=\"{legendX + 18}\" y2=\"{legendY + 16}\"/><text x=\"{legendX + 22}\" y=\"{legendY + 20}\">test</text>\n");
         svg.Append("</g>\n");
     }
 
@@ -157,7 +158,22 @@ internal static class SvgPlotWriter
     {
         var finite = train.Concat(test).Where(double.IsFinite).ToList();
         var max = finite.Count == 0 ? 1 : finite.Max();
-        return (0, max <= 0 ? 1 : max * 1.1);
+        return (0, max <= 0 ? 1 : NiceCeiling(max * 1.05));
+    }
+
+    /// <summary>The smallest of 1, 2, 2.5, 5 (times a power of ten) at or above <paramref name="value"/>, so axis ticks are round numbers.</summary>
+    private static double NiceCeiling(double value)
+    {
+        var scale = Math.Pow(10, Math.Floor(Math.Log10(value)));
+        foreach (var step in new[] { 1, 2, 2.5, 5, 10 })
+        {
+            if (step * scale >= value)
+            {
+                return step * scale;
+            }
+        }
+
+        return 10 * scale;
     }
 
     private static (double Min, double Max) AccuracyRange(IReadOnlyList<double> train, IReadOnlyList<double> test)

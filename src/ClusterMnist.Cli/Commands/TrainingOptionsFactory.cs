@@ -1,0 +1,76 @@
+using ClusterMnist.Cli.Hosting;
+using ClusterMnist.Core.Data;
+using ClusterMnist.Core.Model;
+using ClusterMnist.Core.Optim;
+using ClusterMnist.Core.Training;
+
+namespace ClusterMnist.Cli.Commands;
+
+/// <summary>Turns the user-level <see cref="TrainSettings"/> into the engine's <see cref="TrainingOptions"/> for one data set.</summary>
+internal static class TrainingOptionsFactory
+{
+    /// <summary>Builds the model spec: <see cref="TrainSettings.Model"/> with the explicit activation, loss and dropout applied.</summary>
+    public static ModelSpec Model(TrainSettings settings)
+    {
+        ModelSpec spec;
+        try
+        {
+            spec = ModelSpec.Parse(settings.Model);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw CliException.Usage($"bad --model '{settings.Model}': {e.Message}");
+        }
+
+        return spec with
+        {
+            Hidden = settings.Activation is { } activation ? ParseActivation(activation) : spec.Hidden,
+            Output = settings.Loss is { } loss ? ParseLoss(loss) : spec.Output,
+            Dropout = settings.Dropout ?? spec.Dropout,
+        };
+    }
+
+    public static TrainingOptions Create(TrainSettings settings, DataSplit data)
+    {
+        var spec = Model(settings);
+        ModelFit.Check(spec, data);
+        var trainCount = data.Train.Count;
+        var batch = Math.Min(settings.Batch ?? trainCount, trainCount);
+        var stepsPerEpoch = (trainCount + batch - 1) / batch;
+        var totalSteps = (long)stepsPerEpoch * settings.Epochs;
+        var scheduleKind = LearningRateSchedule.ParseKind(settings.Schedule);
+        var schedule = new LearningRateSchedule(
+            scheduleKind,
+            settings.LearningRate,
+            WarmupSteps: settings.Warmup,
+            StepSize: scheduleKind == ScheduleKind.Step ? Math.Max(1, totalSteps / 3) : 0,
+            Gamma: 0.1f,
+            TotalSteps: totalSteps);
+        var optimizer = OptimizerSpec.Parse(settings.Optimizer) with { WeightDecay = settings.EffectiveWeightDecay };
+        return new TrainingOptions(spec, ParseInit(settings.Init), optimizer, schedule, batch, settings.Epochs, settings.Workers, settings.Seed);
+    }
+
+    public static Activation ParseActivation(string name) => name switch
+    {
+        "relu" => Activation.Relu,
+        "elu" => Activation.Elu,
+        "sigmoid" => Activation.Sigmoid,
+        "tanh" => Activation.Tanh,
+        _ => throw CliException.Usage($"unknown activation '{name}' (relu, elu, sigmoid, tanh)."),
+    };
+
+    public static OutputLoss ParseLoss(string name) => name switch
+    {
+        "ce" => OutputLoss.SoftmaxCrossEntropy,
+        "mse" => OutputLoss.SigmoidSquaredError,
+        _ => throw CliException.Usage($"unknown loss '{name}' (ce, mse)."),
+    };
+
+    public static Initialization ParseInit(string name) => name switch
+    {
+        "he" => Initialization.He,
+        "xavier" => Initialization.Xavier,
+        "uniform" => Initialization.Uniform,
+        _ => throw CliException.Usage($"unknown initialisation '{name}' (he, xavier, uniform)."),
+    };
+}

@@ -1,0 +1,80 @@
+namespace ClusterMnist.Cli.Tests;
+
+public class BadInputTests : IDisposable
+{
+    private readonly TinyDataset _data = new(trainCount: 100, testCount: 50);
+
+    public void Dispose() => _data.Dispose();
+
+    [Fact]
+    public async Task Train_FailsWithUsageError_WhenModelSpecIsBad()
+    {
+        var run = await CliRunner.RunAsync("train", "--data", _data.Root, "--model", "784-abc-10");
+
+        run.AssertCleanFailure(2, "784-abc-10");
+    }
+
+    [Fact]
+    public async Task Train_FailsWithUsageError_WhenModelDoesNotFitImages()
+    {
+        var run = await CliRunner.RunAsync("train", "--data", _data.Root, "--model", "100-10", "--epochs", "1");
+
+        run.AssertCleanFailure(2, "784");
+    }
+
+    [Fact]
+    public async Task Train_FailsCleanly_WhenDataFileIsMalformed()
+    {
+        var images = Path.Combine(_data.Root, "mnist", "train-images-idx3-ubyte");
+        await File.WriteAllBytesAsync(images, [0, 0, 8, 3, 0, 0]);
+
+        var run = await CliRunner.RunAsync("train", "--data", _data.Root, "--epochs", "1");
+
+        run.AssertCleanFailure(1, "train-images-idx3-ubyte");
+    }
+
+    [Fact]
+    public async Task Evaluate_FailsCleanly_WhenCheckpointIsMissing()
+    {
+        var run = await CliRunner.RunAsync("evaluate", "--model", _data.File("missing.ckpt"), "--data", _data.Root);
+
+        run.AssertCleanFailure(1, "missing.ckpt");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("garbage garbage garbage garbage garbage garbage")]
+    public async Task Evaluate_FailsCleanly_WhenCheckpointIsNotACheckpoint(string content)
+    {
+        var path = _data.File("bad.ckpt");
+        await File.WriteAllTextAsync(path, content);
+
+        var run = await CliRunner.RunAsync("evaluate", "--model", path, "--data", _data.Root);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain("   at ", run.Error);
+    }
+
+    [Fact]
+    public async Task Predict_FailsCleanly_WhenCheckpointIsTruncated()
+    {
+        var checkpoint = _data.File("truncated.ckpt");
+        var train = await CliRunner.RunAsync("train", "--data", _data.Root, "--model", "784-8-10", "--epochs", "1", "--batch", "50", "--checkpoint", checkpoint);
+        Assert.True(train.ExitCode == 0, train.Error);
+        var bytes = await File.ReadAllBytesAsync(checkpoint);
+        await File.WriteAllBytesAsync(checkpoint, bytes.AsSpan(0, bytes.Length / 2).ToArray());
+
+        var run = await CliRunner.RunAsync("predict", "--model", checkpoint, _data.File("any.png"));
+
+        run.AssertCleanFailure(1, "truncated.ckpt");
+    }
+
+    [Fact]
+    public async Task Predict_FailsWithUsageError_WhenNoImageGiven()
+    {
+        var run = await CliRunner.RunAsync("predict", "--model", "x.ckpt");
+
+        run.AssertCleanFailure(2, "argument");
+    }
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace ClusterMnist.Cli.Tests;
+
+public class EvaluatePredictTests(TinyModelFixture model) : IClassFixture<TinyModelFixture>
+{
+    [Fact]
+    public async Task Evaluate_ReportsTheAccuracyTrainReported()
+    {
+        var run = await CliRunner.RunAsync("evaluate", "--model", model.CheckpointPath, "--data", model.Data.Root, "--dataset", "mnist");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var accuracy = model.Summary.GetProperty("test_accuracy").GetDouble();
+        Assert.Contains($"accuracy {accuracy.ToString("P2", CultureInfo.InvariantCulture)}", run.Output);
+        Assert.Contains("precision", run.Output);
+        Assert.Contains("recall", run.Output);
+        Assert.Contains("rows: actual class", run.Output);
+    }
+
+    [Fact]
+    public async Task Predict_PrintsDigitAndTenProbabilities_ForEachImage()
+    {
+        var first = WritePgm(model.Data.File("first.pgm"), 0);
+        var second = WritePgm(model.Data.File("second.pgm"), 1);
+
+        var run = await CliRunner.RunAsync("predict", "--model", model.CheckpointPath, first, second);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var lines = run.OutputLines;
+        Assert.Equal(4, lines.Length);
+        Assert.StartsWith($"{first}: ", lines[0]);
+        Assert.StartsWith($"{second}: ", lines[2]);
+        foreach (var probabilities in new[] { lines[1], lines[3] })
+        {
+            var values = probabilities.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(p => double.Parse(p[2..], CultureInfo.InvariantCulture)).ToArray();
+            Assert.Equal(10, values.Length);
+            Assert.InRange(values.Sum(), 0.99, 1.01);
+        }
+    }
+
+    [Fact]
+    public async Task Predict_ReportsBadImageOnOneLine_AndStillClassifiesTheOthers()
+    {
+        var good = WritePgm(model.Data.File("good.pgm"), 2);
+        var bad = model.Data.File("bad.png");
+        await File.WriteAllTextAsync(bad, "this is not a png");
+
+        var run = await CliRunner.RunAsync("predict", "--model", model.CheckpointPath, bad, good);
+
+        run.AssertCleanFailure(1, "bad.png");
+        Assert.StartsWith($"{good}: ", run.OutputLines[0]);
+    }
+
+    [Fact]
+    public async Task Predict_FailsCleanly_WhenImageIsMissing()
+    {
+        var run = await CliRunner.RunAsync("predict", "--model", model.CheckpointPath, model.Data.File("nowhere.png"));
+
+        run.AssertCleanFailure(1, "nowhere.png");
+    }
+
+    private string WritePgm(string path, int index)
+    {
+        var pixels = model.Data.TestPixels.AsSpan(index * 784, 784);
+        using var stream = File.Create(path);
+        stream.Write("P5\n28 28\n255\n"u8);
+        stream.Write(pixels);
+        return path;
+    }
+}

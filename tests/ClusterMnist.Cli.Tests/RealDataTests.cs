@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text.Json;
+using ClusterMnist.Core.Data;
+using ClusterMnist.Core.Imaging;
+using Xunit.Abstractions;
+
+namespace ClusterMnist.Cli.Tests;
+
+[CollectionDefinition(nameof(RealData), DisableParallelization = true)]
+public sealed class RealData;
+
+/// <summary>
+/// The CI accuracy checks on the real data sets, through the real `train` command. They need CLUSTERMNIST_DATA
+/// (CI sets it) and return early with a message when it is unset.
+/// </summary>
+[Collection(nameof(RealData))]
+public class RealDataTests(ITestOutputHelper log)
+{
+    private static string? DataRoot => Environment.GetEnvironmentVariable("CLUSTERMNIST_DATA") is { Length: > 0 } root ? root : null;
+
+    private async Task<(CliRun Run, JsonElement Summary)> TrainAsync(params string[] args)
+    {
+        var run = await CliRunner.RunAsync(["train", "--data", DataRoot!, "--json", .. args]);
+        log.WriteLine(run.Output);
+        Assert.True(run.ExitCode == 0, run.Error);
+        return (run, JsonDocument.Parse(run.LastOutputLine).RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task Train_ReachesFashionAccuracy_InThreeEpochs()
+    {
+        if (DataRoot is null)
+        {
+            log.WriteLine("CLUSTERMNIST_DATA is not set; skipping.");
+            return;
+        }
+
+        var (_, summary) = await TrainAsync("--dataset", "fashion", "--epochs", "3");
+
+        Assert.True(summary.GetProperty("test_accuracy").GetDouble() >= 0.85, summary.ToString());
+    }
+
+    [Fact]
+    public async Task Train_LearnsDigitsSplit_AndPredictReadsRealDigitPngs()
+    {
+        if (DataRoot is null)
+        {
+            log.WriteLine("CLUSTERMNIST_DATA is not set; skipping.");
+            return;
+        }
+
+        var folder = Path.Combine(Path.GetTempPath(), $"clustermnist-real-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var checkpoint = Path.Combine(folder, "digits.ckpt");
+            var (_, summary) = await TrainAsync("--dataset", "digits-split", "--epochs", "5", "--checkpoint", checkpoint);
+            Assert.True(summary.GetProperty("test_accuracy").GetDouble() >= 0.94, summary.ToString());
+
+            // Ten held-out test digits (from the 2,000 digits-split tests on), written as PNG files.
+            var test = DatasetCatalog.Load(DataRoot, DatasetKind.DigitsSplit).Test;
+            var paths = new List<string>();
+            for (var i = 0; i < 10; i++)
+            {
+                var path = Path.Combine(folder, $"digit{i}-label{test.Label(i)}.png");
+                await File.WriteAllBytesAsync(path, PngEncoder.EncodeGrey(test.Pixels(i), test.Columns, test.Rows));
+                paths.Add(path);
+            }
+
+            var run = await CliRunner.RunAsync(["predict", "--model", checkpoint, .. paths]);
+            log.WriteLine(run.Output);
+
+            Assert.True(run.ExitCode == 0, run.Error);
+            var correct = 0;
+            for (var i = 0; i < 10; i++)
+            {
+                var line = run.OutputLines[2 * i];
+                Assert.StartsWith($"{paths[i]}: ", line);
+                var predicted = int.Parse(line[(paths[i].Length + 2)..].Split(' ')[0], CultureInfo.InvariantCulture);
+                correct += predicted == test.Label(i) ? 1 : 0;
+            }
+
+            Assert.True(correct >= 9, $"{correct}/10 real digits classified correctly");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
