@@ -22,6 +22,11 @@ public sealed partial class WebPageTests(ServerFixture server) : IClassFixture<S
         {
             using var asset = await server.Client.GetAsync(reference);
             Assert.True(asset.StatusCode == HttpStatusCode.OK, $"{reference} answered {(int)asset.StatusCode}");
+            if (asset.Content.Headers.ContentType?.MediaType?.StartsWith("text/", StringComparison.Ordinal) != true)
+            {
+                continue;
+            }
+
             string text = await asset.Content.ReadAsStringAsync();
             Assert.DoesNotMatch(ExternalUrl(), text);
             if (reference.EndsWith(".js", StringComparison.Ordinal))

@@ -31,7 +31,7 @@ export function createPredictor(pad, elements, debounceMs = 150) {
     answer.probabilities.forEach((p, d) => {
       rows[d].fill.style.width = `${(p * 100).toFixed(1)}%`;
       rows[d].value.textContent = `${(p * 100).toFixed(1)}%`;
-      rows[d].item.classList.toggle('top', d === answer.digit);
+      rows[d].item.classList.toggle('best', d === answer.digit);
     });
   }
 
@@ -41,7 +41,7 @@ export function createPredictor(pad, elements, debounceMs = 150) {
     for (const row of rows) {
       row.fill.style.width = '0';
       row.value.textContent = '–';
-      row.item.classList.remove('top');
+      row.item.classList.remove('best');
     }
   }
 
