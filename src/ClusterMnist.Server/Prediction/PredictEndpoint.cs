@@ -11,12 +11,15 @@ namespace ClusterMnist.Server.Prediction;
 
 /// <summary>
 /// <c>POST /api/predict</c>. The body is read from the request pipe without copying (counting toward the size limit,
-/// so chunked bodies are bounded too), parsed, predicted and answered in one synchronous stretch with pooled
-/// buffers. The model is read once per request, so every answer comes from exactly one snapshot.
+/// so chunked bodies are bounded too) and parsed into pooled buffers; a batch is predicted on the request's thread,
+/// a single image through <see cref="PredictionCoalescer"/> together with its concurrent peers. The model is read
+/// once per request, so every answer comes from exactly one snapshot.
 /// </summary>
 internal sealed class PredictEndpoint(ServerOptions options, IModelSnapshotSource models, PredictionMetrics metrics)
 {
     private const string JsonContentType = "application/json; charset=utf-8";
+
+    private readonly PredictionCoalescer _coalescer = new();
 
     private static ReadOnlySpan<byte> PngSignature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
@@ -73,52 +76,46 @@ internal sealed class PredictEndpoint(ServerOptions options, IModelSnapshotSourc
             reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
         }
 
-        var response = context.Response;
-        response.ContentType = JsonContentType;
-        string? error;
-        int images;
-        try
-        {
-            error = Answer(read.Buffer, kind, snapshot, response.BodyWriter, out images);
-        }
-        finally
-        {
-            reader.AdvanceTo(read.Buffer.End);
-        }
-
-        if (error is not null)
-        {
-            await JsonError.WriteAsync(context, StatusCodes.Status400BadRequest, error).ConfigureAwait(false);
-            return (PredictionOutcome.BadRequest, 0);
-        }
-
-        await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-        return (PredictionOutcome.Ok, images);
-    }
-
-    // Parses, predicts and writes the answer; returns the client's mistake, if any, before anything is written.
-    private string? Answer(ReadOnlySequence<byte> body, ContentKind kind, ParameterSnapshot snapshot, IBufferWriter<byte> output, out int images)
-    {
         var spec = snapshot.Spec;
         float[] inputs = ArrayPool<float>.Shared.Rent(spec.InputSize);
         float[]? outputs = null;
         try
         {
+            string? error;
+            int images = 1;
             bool batch = false;
-            images = 1;
-            string? error = kind == ContentKind.Png
-                ? DecodePng(body, spec.InputSize, inputs)
-                : PixelJsonReader.Read(body, spec.InputSize, options.MaxBatchImages, ref inputs, out images, out batch);
+            try
+            {
+                error = kind == ContentKind.Png
+                    ? DecodePng(read.Buffer, spec.InputSize, inputs)
+                    : PixelJsonReader.Read(read.Buffer, spec.InputSize, options.MaxBatchImages, ref inputs, out images, out batch);
+            }
+            finally
+            {
+                reader.AdvanceTo(read.Buffer.End);
+            }
+
             if (error is not null)
             {
-                images = 0;
-                return error;
+                await JsonError.WriteAsync(context, StatusCodes.Status400BadRequest, error).ConfigureAwait(false);
+                return (PredictionOutcome.BadRequest, 0);
             }
 
             outputs = ArrayPool<float>.Shared.Rent(images * spec.OutputSize);
-            Inference.Predict(snapshot, inputs, images, outputs);
-            PredictionJson.Write(output, outputs, images, batch, snapshot);
-            return null;
+            if (images == 1)
+            {
+                await _coalescer.PredictAsync(snapshot, inputs, outputs).ConfigureAwait(false);
+            }
+            else
+            {
+                Inference.Predict(snapshot, inputs, images, outputs);
+            }
+
+            var response = context.Response;
+            response.ContentType = JsonContentType;
+            PredictionJson.Write(response.BodyWriter, outputs, images, batch, snapshot);
+            await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            return (PredictionOutcome.Ok, images);
         }
         finally
         {
