@@ -55,9 +55,9 @@ public static class Gemm
             return;
         }
 
+        // Kernels are chosen from the shape alone, so a given shape always takes the same one.
         if (path == GemmPath.Vector512 && ForwardSmallBatchVector512.Suits(m, n) && GemmPaths.IsSupported(path))
         {
-            // Chosen from the shape alone, so a given shape always takes the same kernel.
             ForwardSmallBatchVector512.Run(a, b, c, m, n, k, accumulate);
             return;
         }
