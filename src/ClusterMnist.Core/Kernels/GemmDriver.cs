@@ -73,14 +73,22 @@ internal static class GemmDriver
         where TKernel : struct, IMicroKernel
     {
         int kc = block.Kc;
+
+        // A partial A panel read in place is packed once here, not once per column panel.
+        int fullRows = block.Mc - (block.Mc % TKernel.Mr);
+        if (block.AInPlaceStep != 0 && fullRows < block.Mc)
+        {
+            PanelPacker.Pack(ref Unsafe.Add(ref aBlock, fullRows), 1, block.AInPlaceStep, packedA, block.Mc - fullRows, kc, TKernel.Mr);
+        }
+
         for (int jr = 0; jr < block.Nc; jr += TKernel.Nr)
         {
             int cols = Math.Min(TKernel.Nr, block.Nc - jr);
-            ref float bPanel = ref Panel(ref bBlock, block.BInPlaceStep, packedB, jr, cols, kc, TKernel.Nr, out nint bStep);
+            ref float bPanel = ref Panel(ref bBlock, block.BInPlaceStep, packedB, jr, cols, kc, TKernel.Nr, packEdge: true, out nint bStep);
             for (int ir = 0; ir < block.Mc; ir += TKernel.Mr)
             {
                 int rows = Math.Min(TKernel.Mr, block.Mc - ir);
-                ref float aPanel = ref Panel(ref aBlock, block.AInPlaceStep, packedA, ir, rows, kc, TKernel.Mr, out nint aStep);
+                ref float aPanel = ref Panel(ref aBlock, block.AInPlaceStep, packedA, ir, rows, kc, TKernel.Mr, packEdge: false, out nint aStep);
                 ref float cTile = ref Unsafe.Add(ref cBlock, ((nint)ir * ldc) + jr);
                 if (rows == TKernel.Mr && cols == TKernel.Nr)
                 {
@@ -95,8 +103,9 @@ internal static class GemmDriver
     }
 
     // The panel starting at `offset` (row or column): in the packed block, in place in the source,
-    // or, for a partial in-place panel, freshly packed with zero padding at the start of `packed`.
-    private static ref float Panel(ref float source, nint inPlaceStep, Span<float> packed, int offset, int count, int kc, int width, out nint step)
+    // or, for a partial in-place panel, zero-padded at the start of `packed` (packed now when
+    // packEdge, else already packed by the caller).
+    private static ref float Panel(ref float source, nint inPlaceStep, Span<float> packed, int offset, int count, int kc, int width, bool packEdge, out nint step)
     {
         if (inPlaceStep == 0)
         {
@@ -110,7 +119,11 @@ internal static class GemmDriver
             return ref Unsafe.Add(ref source, offset);
         }
 
-        PanelPacker.Pack(ref Unsafe.Add(ref source, offset), 1, inPlaceStep, packed, count, kc, width);
+        if (packEdge)
+        {
+            PanelPacker.Pack(ref Unsafe.Add(ref source, offset), 1, inPlaceStep, packed, count, kc, width);
+        }
+
         step = width;
         return ref MemoryMarshal.GetReference(packed);
     }

@@ -60,6 +60,13 @@ internal static class PanelPacker
     // float at a time.
     private static void PackContiguousSteps(ref float src, nint rowStride, int rows, int kc, int width, ref float panel)
     {
+        if (rows < width)
+        {
+            // Zero the padding lanes with one vectorised clear of the whole panel rather than a
+            // strided store per step and lane.
+            MemoryMarshal.CreateSpan(ref panel, kc * width).Clear();
+        }
+
         int r = 0;
         if (Avx512F.IsSupported && width % 16 == 0)
         {
@@ -94,14 +101,6 @@ internal static class PanelPacker
         }
 
         CopySteps(ref Unsafe.Add(ref src, r * rowStride), rowStride, rows - r, 0, kc, ref Unsafe.Add(ref panel, r), width);
-        for (r = rows; r < width; r++)
-        {
-            ref float to = ref Unsafe.Add(ref panel, r);
-            for (int p = 0; p < kc; p++)
-            {
-                Unsafe.Add(ref to, p * width) = 0f;
-            }
-        }
     }
 
     // Scalar transpose of `rows` source rows over steps [first, kc).
