@@ -1,0 +1,176 @@
+using ClusterMnist.Actors;
+using ClusterMnist.Cluster.Protocol;
+using ClusterMnist.Core.Data;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterMnist.Cluster.Worker;
+
+/// <summary>
+/// A worker: joins the coordinator with its id, cores and data fingerprint, computes the shards it is assigned on
+/// a background task (so its loop stays free to send heartbeats), answers each assignment with its exact partial,
+/// and on <see cref="Drain"/> finishes the assignment in progress, says goodbye and stops taking work.
+/// </summary>
+internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator, ImageSet train, TaskCompletionSource<WorkerOutcome> outcome) : Actor
+{
+    private readonly Queue<ComputeShards> _queue = new();
+    private ShardComputer? _computer;
+    private JoinAccepted? _setup;
+    private IDisposable? _ticks;
+    private bool _computing;
+    private bool _draining;
+    private string _drainReason = "";
+    private bool _done;
+    private long _shardsDone;
+
+    private ILogger Log => Context.Logger;
+
+    protected override Task PreStartAsync()
+    {
+        try
+        {
+            Context.Watch(coordinator);
+        }
+        catch (ArgumentException e)
+        {
+            Log.LogWarning("Worker {WorkerId} cannot watch the coordinator ({Message})", settings.WorkerId, e.Message);
+        }
+        SendJoin();
+        _ticks = Context.System.Scheduler.SchedulePeriodic(settings.HeartbeatInterval, settings.HeartbeatInterval, Self, WorkerTick.Instance);
+        return Task.CompletedTask;
+    }
+
+    protected override Task PostStopAsync()
+    {
+        _ticks?.Dispose();
+        // A computation still running ends with an error that nobody reads; its threads are joined here.
+        _computer?.Dispose();
+        outcome.TrySetResult(new WorkerOutcome(WorkerOutcomeKind.Left, "stopped", _shardsDone));
+        return Task.CompletedTask;
+    }
+
+    protected override Task ReceiveAsync(object message)
+    {
+        switch (message)
+        {
+            case WorkerTick when !_done:
+                if (_setup is null)
+                    SendJoin();
+                else
+                    coordinator.Tell(new Heartbeat(settings.WorkerId), Self);
+                break;
+            case JoinAccepted accepted when !_done:
+                OnAccepted(accepted);
+                break;
+            case JoinRefused refused:
+                Log.LogError("Worker {WorkerId} was refused by the coordinator: {Reason}", settings.WorkerId, refused.Reason);
+                End(WorkerOutcomeKind.Refused, refused.Reason);
+                break;
+            case ComputeShards assignment when !_done && !_draining && _setup is not null:
+                _queue.Enqueue(assignment);
+                StartNext();
+                break;
+            case ComputeShards ignored:
+                Log.LogDebug("Worker {WorkerId} ignored assignment {AssignmentId} (not accepting work)", settings.WorkerId, ignored.AssignmentId);
+                break;
+            case AssignmentComputed computed:
+                OnComputed(computed);
+                break;
+            case Drain drain when !_done:
+                _draining = true;
+                _drainReason = drain.Reason;
+                _queue.Clear();
+                if (!_computing)
+                    SayGoodbye();
+                break;
+            case TrainingFinished finished:
+                Log.LogInformation("Worker {WorkerId}: training finished, parameters {Hash}", settings.WorkerId, finished.ParameterSha256);
+                End(WorkerOutcomeKind.Finished, finished.ParameterSha256);
+                break;
+            case Terminated terminated when !_done:
+                // The coordinator is gone (or its node unreachable): keep asking to join, it may come back.
+                Log.LogWarning("Worker {WorkerId} lost the coordinator: {Reason}; will keep asking to join", settings.WorkerId, terminated.Reason);
+                _setup = null;
+                _queue.Clear();
+                break;
+            default:
+                break;
+        }
+        return Task.CompletedTask;
+    }
+
+    private void SendJoin() => coordinator.Tell(new JoinRequest(settings.WorkerId, settings.Threads, train.Fingerprint), Self);
+
+    private void OnAccepted(JoinAccepted accepted)
+    {
+        if (_setup == accepted)
+            return;
+        if (_computer is not null && !_computing)
+        {
+            _computer.Dispose();
+            _computer = null;
+        }
+        _setup = accepted;
+        _computer ??= new ShardComputer(accepted, train, settings.Threads);
+        Log.LogInformation("Worker {WorkerId} joined {Coordinator} (model {Model}, {Threads} thread(s))",
+            settings.WorkerId, accepted.CoordinatorId, accepted.Model, settings.Threads);
+    }
+
+    private void StartNext()
+    {
+        if (_computing || _queue.Count == 0 || _computer is null)
+            return;
+        var assignment = _queue.Dequeue();
+        var computer = _computer;
+        var self = Self;
+        var time = Context.System.TimeProvider;
+        string id = settings.WorkerId;
+        _computing = true;
+        _ = Task.Run(() =>
+        {
+            AssignmentComputed result;
+            try
+            {
+                result = new AssignmentComputed(assignment, computer.Compute(id, assignment, time), null);
+            }
+            catch (Exception e)
+            {
+                result = new AssignmentComputed(assignment, null, e);
+            }
+            self.TellAsync(result).AsTask().Wait();
+        });
+    }
+
+    private void OnComputed(AssignmentComputed computed)
+    {
+        _computing = false;
+        if (computed.Failure is { } failure)
+        {
+            Log.LogError(failure, "Worker {WorkerId} failed on assignment {AssignmentId}: {Message}", settings.WorkerId, computed.Assignment.AssignmentId, failure.Message);
+            coordinator.Tell(new Goodbye(settings.WorkerId, $"failed: {failure.Message}"), Self);
+            End(WorkerOutcomeKind.Failed, failure.Message);
+            return;
+        }
+        _shardsDone += computed.Assignment.Shards.Length;
+        if (!_done)
+            coordinator.Tell(computed.Result!, Self);
+        if (_draining)
+            SayGoodbye();
+        else
+            StartNext();
+    }
+
+    private void SayGoodbye()
+    {
+        coordinator.Tell(new Goodbye(settings.WorkerId, _drainReason), Self);
+        Log.LogInformation("Worker {WorkerId} said goodbye: {Reason}", settings.WorkerId, _drainReason);
+        End(WorkerOutcomeKind.Left, _drainReason);
+    }
+
+    private void End(WorkerOutcomeKind kind, string detail)
+    {
+        _done = true;
+        _queue.Clear();
+        _ticks?.Dispose();
+        outcome.TrySetResult(new WorkerOutcome(kind, detail, _shardsDone));
+    }
+}
