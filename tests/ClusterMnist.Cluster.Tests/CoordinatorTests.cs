@@ -1,5 +1,0 @@
-namespace ClusterMnist.Cluster.Tests;
-
-public class CoordinatorTests
-{
-}
