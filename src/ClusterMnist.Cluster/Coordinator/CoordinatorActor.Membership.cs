@@ -28,13 +28,13 @@ internal sealed partial class CoordinatorActor
                     State = MemberState.Refused, Reason = reason, LastSeen = Time.GetUtcNow(),
                 };
             }
-            sender.Tell(new JoinRefused(reason), Self);
+            TryTell(sender, new JoinRefused(reason), out _);
             PublishStatus();
             return;
         }
         if (join.Cores <= 0)
         {
-            sender.Tell(new JoinRefused($"a worker needs at least one core, not {join.Cores}."), Self);
+            TryTell(sender, new JoinRefused($"a worker needs at least one core, not {join.Cores}."), out _);
             return;
         }
         if (_members.TryGetValue(join.WorkerId, out var member) && member.IsLive)
@@ -43,7 +43,7 @@ internal sealed partial class CoordinatorActor
             {
                 // A repeated request (the answer crossed it): answer again, nothing changes.
                 Touch(member);
-                sender.Tell(Accepted(), Self);
+                TryTell(sender, Accepted(), out _);
                 return;
             }
             MarkGone(member, MemberState.Dead, "replaced by a new connection with the same worker id");
@@ -52,7 +52,7 @@ internal sealed partial class CoordinatorActor
         Touch(joined);
         _members[join.WorkerId] = joined;
         TryWatch(sender);
-        sender.Tell(Accepted(), Self);
+        TryTell(sender, Accepted(), out _);
         Log.LogInformation("Worker {WorkerId} joined from {Address} with {Cores} core(s); {Live} live", join.WorkerId, sender, join.Cores, LiveMembers.Count());
         OnMembersAdded();
         PublishStatus();
@@ -133,6 +133,26 @@ internal sealed partial class CoordinatorActor
         catch (ArgumentException e)
         {
             Log.LogWarning("Cannot watch {Actor} ({Message}); relying on heartbeats", actor, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Tells without throwing: a closed remote connection or a full mailbox is a worker problem (it will be declared
+    /// gone by death watch or silence), never a reason to fail the run.
+    /// </summary>
+    private bool TryTell(IActorRef target, object message, out string? error)
+    {
+        try
+        {
+            target.Tell(message, Self);
+            error = null;
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException and not ArgumentException)
+        {
+            error = e.Message;
+            Log.LogDebug("Could not tell {MessageType} to {Target}: {Message}", message.GetType().Name, target, e.Message);
+            return false;
         }
     }
 

@@ -134,15 +134,14 @@ internal sealed partial class CoordinatorActor
         _assignments[message.AssignmentId] = new Assignment(message.AssignmentId, message.Step, member.Id, shards, Time.GetTimestamp());
         _stepBytes += TrainingWire.SizeOf(message);
         _stepWorkers.Add(member.Id);
-        try
+        if (TryTell(member.Actor, message, out var error))
         {
-            member.Actor.Tell(message, Self);
             member.ParameterVersionSent = _parameterVersion;
         }
-        catch (MailboxFullException e)
+        else
         {
-            Log.LogWarning("Worker {WorkerId} cannot take more work ({Message}); declaring it dead", member.Id, e.Message);
-            MarkGone(member, MemberState.Dead, "its mailbox is full");
+            Log.LogWarning("Worker {WorkerId} cannot take work ({Message}); declaring it dead", member.Id, error);
+            MarkGone(member, MemberState.Dead, $"unreachable: {error}");
         }
     }
 
@@ -292,7 +291,7 @@ internal sealed partial class CoordinatorActor
         _phase = CoordinatorPhase.Completed;
         var result = _run.Result(test);
         foreach (var member in LiveMembers)
-            member.Actor.Tell(new TrainingFinished(result.ParameterSha256), Self);
+            TryTell(member.Actor, new TrainingFinished(result.ParameterSha256), out _);
         Log.LogInformation("Training complete after {Steps} steps: parameters {Hash}", _run.GlobalStep, result.ParameterSha256);
         PublishStatus();
         _events.Complete(result);

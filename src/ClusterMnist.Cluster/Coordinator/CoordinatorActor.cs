@@ -63,7 +63,7 @@ internal sealed partial class CoordinatorActor : Actor
         if (_finished)
         {
             if (message is JoinRequest or Heartbeat && Sender is { } late)
-                late.Tell(new TrainingFinished(ParameterHash.Sha256(_run.Parameters)), Self);
+                TryTell(late, new TrainingFinished(ParameterHash.Sha256(_run.Parameters)), out _);
             return Task.CompletedTask;
         }
         try

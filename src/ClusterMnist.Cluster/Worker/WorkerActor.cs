@@ -56,7 +56,7 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
                 if (_setup is null)
                     SendJoin();
                 else
-                    coordinator.Tell(new Heartbeat(settings.WorkerId), Self);
+                    SendToCoordinator(new Heartbeat(settings.WorkerId));
                 break;
             case JoinAccepted accepted when !_done:
                 OnAccepted(accepted);
@@ -98,7 +98,21 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
         return Task.CompletedTask;
     }
 
-    private void SendJoin() => coordinator.Tell(new JoinRequest(settings.WorkerId, settings.Threads, train.Fingerprint), Self);
+    private void SendJoin() => SendToCoordinator(new JoinRequest(settings.WorkerId, settings.Threads, train.Fingerprint));
+
+    // A send can fail when the connection to the coordinator is closed or its queue is full; the coordinator then
+    // treats this worker as gone and reassigns its shards, so the failure is only logged.
+    private void SendToCoordinator(object message)
+    {
+        try
+        {
+            coordinator.Tell(message, Self);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.LogWarning("Worker {WorkerId} could not send {MessageType} to the coordinator: {Message}", settings.WorkerId, message.GetType().Name, e.Message);
+        }
+    }
 
     private void OnAccepted(JoinAccepted accepted)
     {
@@ -146,13 +160,13 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
         if (computed.Failure is { } failure)
         {
             Log.LogError(failure, "Worker {WorkerId} failed on assignment {AssignmentId}: {Message}", settings.WorkerId, computed.Assignment.AssignmentId, failure.Message);
-            coordinator.Tell(new Goodbye(settings.WorkerId, $"failed: {failure.Message}"), Self);
+            SendToCoordinator(new Goodbye(settings.WorkerId, $"failed: {failure.Message}"));
             End(WorkerOutcomeKind.Failed, failure.Message);
             return;
         }
         _shardsDone += computed.Assignment.Shards.Length;
         if (!_done)
-            coordinator.Tell(computed.Result!, Self);
+            SendToCoordinator(computed.Result!);
         if (_draining)
             SayGoodbye();
         else
@@ -161,7 +175,7 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
 
     private void SayGoodbye()
     {
-        coordinator.Tell(new Goodbye(settings.WorkerId, _drainReason), Self);
+        SendToCoordinator(new Goodbye(settings.WorkerId, _drainReason));
         Log.LogInformation("Worker {WorkerId} said goodbye: {Reason}", settings.WorkerId, _drainReason);
         End(WorkerOutcomeKind.Left, _drainReason);
     }
