@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Net;
 using ClusterMnist.Actors;
 using ClusterMnist.Actors.Remoting;
@@ -34,6 +35,9 @@ internal sealed class ClusterNode : IAsyncDisposable
 
     public RecordingLoggerFactory Logs { get; }
 
+    /// <summary>Bytes read and written by the server's connections (coordinator only).</summary>
+    public ByteCounter WireBytes { get; } = new();
+
     public Uri ClusterUri { get; private set; } = new("ws://127.0.0.1:1/cluster");
 
     private WebApplication? App { get; set; }
@@ -45,7 +49,14 @@ internal sealed class ClusterNode : IAsyncDisposable
         var node = new ClusterNode(name);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Use(next => async connection =>
+        {
+            // Every byte of the TCP stream (HTTP upgrade, WebSocket framing, envelopes) passes through the counter.
+            var transport = connection.Transport;
+            var counted = new CountingStream(transport.Input.AsStream(), transport.Output.AsStream(), node.WireBytes);
+            connection.Transport = new CountedPipe(PipeReader.Create(counted), PipeWriter.Create(counted));
+            await next(connection);
+        })));
         var app = builder.Build();
         app.UseWebSockets();
         app.Map("/cluster", async context =>
@@ -77,3 +88,6 @@ internal sealed class ClusterNode : IAsyncDisposable
         Logs.Dispose();
     }
 }
+
+/// <summary>A transport made of a counted reader and writer.</summary>
+internal sealed record CountedPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;

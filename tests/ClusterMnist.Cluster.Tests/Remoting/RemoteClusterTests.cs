@@ -2,11 +2,12 @@ using ClusterMnist.Actors.Remoting;
 using ClusterMnist.Cluster.Coordinator;
 using ClusterMnist.Cluster.Hosting;
 using ClusterMnist.Cluster.Worker;
+using Xunit.Abstractions;
 
 namespace ClusterMnist.Cluster.Tests.Remoting;
 
 /// <summary>The coordinator and its workers as separate nodes over real loopback WebSockets (Kestrel on 127.0.0.1).</summary>
-public sealed class RemoteClusterTests
+public sealed class RemoteClusterTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData(1)]
@@ -29,6 +30,19 @@ public sealed class RemoteClusterTests
             Assert.All(status.Members, m => Assert.StartsWith("node-", m.Address, StringComparison.Ordinal));
             Assert.Equal(workers, status.Members.Count(m => m.ShardsDone > 0));
             Assert.All(status.History, e => Assert.InRange(e.BytesPerStepPerWorker / e.ParameterBytes, 1.9, 2.1));
+
+            // Everything that crossed the coordinator's sockets (handshakes, heartbeats, envelopes, WebSocket framing),
+            // per step and worker, against the parameter bytes.
+            long parameterBytes = status.History[0].ParameterBytes;
+            double socketBytesPerStepPerWorker = (double)coordinatorNode.WireBytes.Total / status.Step / workers;
+            foreach (var epoch in status.History)
+            {
+                output.WriteLine(
+                    $"epoch {epoch.Report.Epoch}: {workers} worker(s), payload {epoch.BytesPerStepPerWorker:F0} B/step/worker = {epoch.BytesPerStepPerWorker / parameterBytes:F4}× of {parameterBytes} parameter bytes; " +
+                    $"step time compute {epoch.TimePerStep.Compute * 1e3:F2} ms, communication {epoch.TimePerStep.Communication * 1e3:F2} ms, reduction {epoch.TimePerStep.Reduction * 1e3:F2} ms, waiting {epoch.TimePerStep.Waiting * 1e3:F2} ms; {epoch.Report.SamplesPerSecond:F0} samples/s");
+            }
+            output.WriteLine($"socket bytes: {coordinatorNode.WireBytes.Total} over {status.Step} steps = {socketBytesPerStepPerWorker:F0} B/step/worker = {socketBytesPerStepPerWorker / parameterBytes:F4}×");
+            Assert.InRange(socketBytesPerStepPerWorker / parameterBytes, 1.9, 2.1);
         }
         finally
         {
