@@ -12,7 +12,7 @@ namespace ClusterMnist.Core.Training;
 /// uninterrupted one would. The deterministic state lives in <see cref="TrainingRun"/>, which the cluster
 /// coordinator drives the same way.
 /// </summary>
-public sealed partial class LocalTrainer
+public sealed partial class LocalTrainer : ITrainer
 {
     private readonly TrainingRun _run;
     private readonly float[] _parameters;
