@@ -156,8 +156,8 @@ internal sealed partial class CoordinatorActor
         }
     }
 
-    private static bool SameActor(IActorRef a, IActorRef b) =>
-        ReferenceEquals(a, b) || a.Equals(b) || string.Equals(a.ToString(), b.ToString(), StringComparison.Ordinal);
+    // Remote references are equal only through the same connection: a worker that reconnected is a new member.
+    private static bool SameActor(IActorRef a, IActorRef b) => ReferenceEquals(a, b) || a.Equals(b);
 
     private static string Short(string fingerprint) => fingerprint.Length > 12 ? fingerprint[..12] + "…" : fingerprint;
 }

@@ -36,6 +36,9 @@ public sealed record TrainingFinished(string ParameterSha256) : IWorkerMessage;
 /// <summary>Local: leave after finishing the shards in progress (what a worker host does on SIGTERM).</summary>
 public sealed record Drain(string Reason) : IWorkerMessage;
 
+/// <summary>Local: talk to the coordinator through this reference from now on (a new connection), and join again.</summary>
+public sealed record UseCoordinator(Actors.IActorRef Coordinator) : IWorkerMessage;
+
 /// <summary>Local: the background computation of an assignment is done (or failed).</summary>
 internal sealed record AssignmentComputed(ComputeShards Assignment, ShardsDone? Result, Exception? Failure) : IWorkerMessage;
 

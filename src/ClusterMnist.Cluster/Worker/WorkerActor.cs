@@ -12,9 +12,11 @@ namespace ClusterMnist.Cluster.Worker;
 /// </summary>
 internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator, ImageSet train, TaskCompletionSource<WorkerOutcome> outcome) : Actor
 {
+    private IActorRef _coordinator = coordinator;
     private readonly Queue<ComputeShards> _queue = new();
     private ShardComputer? _computer;
     private JoinAccepted? _setup;
+    private JoinAccepted? _computerSetup;
     private IDisposable? _ticks;
     private bool _computing;
     private bool _draining;
@@ -26,14 +28,7 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
 
     protected override Task PreStartAsync()
     {
-        try
-        {
-            Context.Watch(coordinator);
-        }
-        catch (ArgumentException e)
-        {
-            Log.LogWarning("Worker {WorkerId} cannot watch the coordinator ({Message})", settings.WorkerId, e.Message);
-        }
+        WatchCoordinator();
         SendJoin();
         _ticks = Context.System.Scheduler.SchedulePeriodic(settings.HeartbeatInterval, settings.HeartbeatInterval, Self, WorkerTick.Instance);
         return Task.CompletedTask;
@@ -86,7 +81,23 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
                 Log.LogInformation("Worker {WorkerId}: training finished, parameters {Hash}", settings.WorkerId, finished.ParameterSha256);
                 End(WorkerOutcomeKind.Finished, finished.ParameterSha256);
                 break;
-            case Terminated terminated when !_done:
+            case UseCoordinator use when !_done:
+                // A new connection to the coordinator (after the old one was lost): join again through it.
+                try
+                {
+                    Context.Unwatch(_coordinator);
+                }
+                catch (ArgumentException)
+                {
+                    // The old reference was not watchable; nothing to undo.
+                }
+                _coordinator = use.Coordinator;
+                _setup = null;
+                _queue.Clear();
+                WatchCoordinator();
+                SendJoin();
+                break;
+            case Terminated terminated when !_done && terminated.Actor.Equals(_coordinator):
                 // The coordinator is gone (or its node unreachable): keep asking to join, it may come back.
                 Log.LogWarning("Worker {WorkerId} lost the coordinator: {Reason}; will keep asking to join", settings.WorkerId, terminated.Reason);
                 _setup = null;
@@ -98,6 +109,18 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
         return Task.CompletedTask;
     }
 
+    private void WatchCoordinator()
+    {
+        try
+        {
+            Context.Watch(_coordinator);
+        }
+        catch (ArgumentException e)
+        {
+            Log.LogWarning("Worker {WorkerId} cannot watch the coordinator ({Message})", settings.WorkerId, e.Message);
+        }
+    }
+
     private void SendJoin() => SendToCoordinator(new JoinRequest(settings.WorkerId, settings.Threads, train.Fingerprint));
 
     // A send can fail when the connection to the coordinator is closed or its queue is full; the coordinator then
@@ -106,7 +129,7 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
     {
         try
         {
-            coordinator.Tell(message, Self);
+            _coordinator.Tell(message, Self);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -118,13 +141,15 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
     {
         if (_setup == accepted)
             return;
-        if (_computer is not null && !_computing)
-        {
-            _computer.Dispose();
-            _computer = null;
-        }
         _setup = accepted;
-        _computer ??= new ShardComputer(accepted, train, settings.Threads);
+        if (_computer is null || _computerSetup != accepted)
+        {
+            // A computation still running keeps the old engine; it is only a different run that needs a new one.
+            if (!_computing)
+                _computer?.Dispose();
+            _computer = new ShardComputer(accepted, train, settings.Threads);
+            _computerSetup = accepted;
+        }
         Log.LogInformation("Worker {WorkerId} joined {Coordinator} (model {Model}, {Threads} thread(s))",
             settings.WorkerId, accepted.CoordinatorId, accepted.Model, settings.Threads);
     }

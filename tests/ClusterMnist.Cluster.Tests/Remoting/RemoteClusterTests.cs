@@ -84,6 +84,50 @@ public sealed class RemoteClusterTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Workers_Reconnect_AndRejoin_WhenEveryConnectionIsCut()
+    {
+        await using var coordinatorNode = await ClusterNode.ServerAsync("coordinator");
+        var coordinator = CoordinatorHost.Start(coordinatorNode.System, ClusterRuns.Options(2), ClusterRuns.Data,
+            new CoordinatorSettings { MinWorkers = 2 });
+        var nodes = new List<ClusterNode>();
+        var hosts = new List<RemoteWorkerHost>();
+        var fast = new ReconnectPolicy(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200));
+        try
+        {
+            for (int w = 1; w <= 2; w++)
+            {
+                var node = ClusterNode.Client($"node-{w}");
+                nodes.Add(node);
+                hosts.Add(await RemoteWorkerHost.StartAsync(node.Remoting, coordinatorNode.ClusterUri, ClusterRuns.Data.Train,
+                    new WorkerSettings($"w-node-{w}"), policy: fast).WaitAsync(ClusterRuns.Deadline));
+            }
+            // With every connection cut, the coordinator has nobody left and waits; the workers dial again and rejoin.
+            coordinator.Events.StepCompleted += s =>
+            {
+                if (s.Report.Step == 4)
+                {
+                    foreach (var connection in coordinatorNode.Remoting.Connections)
+                        _ = connection.CloseAsync("network partition");
+                }
+            };
+
+            var result = await coordinator.Completion.WaitAsync(ClusterRuns.Deadline);
+
+            Assert.Equal(ClusterRuns.ReferenceHash, result.ParameterSha256);
+            foreach (var host in hosts)
+                Assert.Equal(WorkerOutcomeKind.Finished, (await host.Completion.WaitAsync(ClusterRuns.Deadline)).Kind);
+            var joins = coordinatorNode.Logs.Entries.Count(e => e.Message.Contains("joined from", StringComparison.Ordinal));
+            Assert.True(joins >= 4, $"joins: {joins}");
+            Assert.Equal(2, coordinator.Status!.LiveWorkers);
+        }
+        finally
+        {
+            foreach (var node in nodes)
+                await node.DisposeAsync();
+        }
+    }
+
     private static async Task<ClusterNode> StartWorkerNodeAsync(ClusterNode coordinatorNode, string name)
     {
         var node = ClusterNode.Client(name);
