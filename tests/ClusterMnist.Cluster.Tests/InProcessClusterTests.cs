@@ -181,6 +181,50 @@ public sealed class InProcessClusterTests : IDisposable
         Assert.Equal(uninterrupted.ParameterSha256, LocalTrainer.Resume(midEpoch2, ClusterRuns.Data, 2).Run().ParameterSha256);
     }
 
+    [Fact]
+    public async Task Resume_WithTooSmallExponents_RedoesSteps_AndMatchesLocalTrainer()
+    {
+        // Every exponent forced to the minimum: the first resumed step overflows in every shard and is redone with
+        // raised exponents, across workers, and must land exactly where the local trainer's redo lands.
+        string path = Path.Combine(_directory, "run.ckpt");
+        var trainer = new LocalTrainer(ClusterRuns.Options(1), ClusterRuns.Data) { CheckpointPath = path };
+        trainer.EpochCompleted += e =>
+        {
+            if (e.Epoch == 1)
+                File.Copy(path, path + ".epoch1");
+        };
+        trainer.Run();
+        var state = Checkpoint.Read(path + ".epoch1");
+        Array.Fill(state.Exponents, ReductionExponents.MinExponent);
+        string local = Path.Combine(_directory, "local.ckpt");
+        string clustered = Path.Combine(_directory, "cluster.ckpt");
+        Checkpoint.Write(local, state);
+        Checkpoint.Write(clustered, state);
+        var expected = LocalTrainer.Resume(local, ClusterRuns.Data, 2).Run().ParameterSha256;
+
+        var cluster = InProcessCluster.Resume(clustered, ClusterRuns.Data, 3);
+        var redone = new List<int>();
+        cluster.ClusterStepCompleted += s => redone.Add(s.Attempts);
+        var result = await cluster.RunAsync().WaitAsync(ClusterRuns.Deadline);
+
+        Assert.Equal(expected, result.ParameterSha256);
+        Assert.True(cluster.RedoCount >= 1);
+        Assert.True(redone[0] >= 2, $"attempts of the first resumed step: {redone[0]}");
+    }
+
+    [Fact]
+    public async Task Run_ThrowsTrainingDiverged_WhenLearningRateExplodes()
+    {
+        var options = ClusterRuns.Options(2) with
+        {
+            Optimizer = Core.Optim.OptimizerSpec.Parse("sgd"),
+            Schedule = new Core.Optim.LearningRateSchedule(Core.Optim.ScheduleKind.Constant, 1e30f),
+        };
+        var cluster = new InProcessCluster(options, ClusterRuns.Data);
+        await Assert.ThrowsAsync<TrainingDivergedException>(() => cluster.RunAsync().WaitAsync(ClusterRuns.Deadline));
+        Assert.Equal(CoordinatorPhase.Failed, cluster.Status!.Phase);
+    }
+
     /// <summary>Waits (bounded) until <paramref name="probe"/> returns a value.</summary>
     internal static async Task<T> Eventually<T>(Func<T?> probe) where T : class
     {
