@@ -51,6 +51,26 @@ public sealed class CoordinatorTests
     }
 
     [Fact]
+    public async Task Coordinator_DeclaresWorkerDead_WhenItHeartbeatsButNeverAnswers()
+    {
+        await using var system = new ActorSystem("coordinator-test");
+        var coordinator = CoordinatorHost.Start(system, ClusterRuns.Options(1), ClusterRuns.Data,
+            new CoordinatorSettings { WorkerTimeout = TimeSpan.FromSeconds(30), AssignmentTimeout = TimeSpan.FromMilliseconds(300) });
+        using var hung = new TestProbe(system, "hung");
+        coordinator.Coordinator.Tell(new JoinRequest("hung", 1, ClusterRuns.Data.Train.Fingerprint), hung);
+        await hung.ExpectMessageAsync<JoinAccepted>(Wait);
+        var assignment = await hung.ExpectMessageAsync<ComputeShards>(Wait);
+        coordinator.Coordinator.Tell(new Heartbeat("hung"), hung);
+
+        var dead = await InProcessClusterTests.Eventually(() =>
+            coordinator.Status?.Members.SingleOrDefault(m => m.Id == "hung" && m.State == MemberState.Dead));
+        Assert.Equal($"no answer to assignment {assignment.AssignmentId} within 0.3 s", dead.Reason);
+
+        WorkerHost.Start(system, coordinator.Coordinator, ClusterRuns.Data.Train, new WorkerSettings("real"));
+        Assert.Equal(ClusterRuns.ReferenceHash, (await coordinator.Completion.WaitAsync(ClusterRuns.Deadline)).ParameterSha256);
+    }
+
+    [Fact]
     public async Task Coordinator_IgnoresAnswer_ForAnotherStepOrWorker()
     {
         await using var system = new ActorSystem("coordinator-test");

@@ -93,6 +93,15 @@ internal sealed partial class CoordinatorActor
                 MarkGone(member, MemberState.Dead, $"no heartbeat for {silent.TotalSeconds:F1} s");
             }
         }
+        foreach (var overdue in _assignments.Values.Where(a => Time.GetElapsedTime(a.SentTimestamp, now) > _settings.AssignmentTimeout).ToList())
+        {
+            if (_members.TryGetValue(overdue.WorkerId, out var member) && member.IsLive)
+            {
+                Log.LogWarning("Worker {WorkerId} has not answered assignment {AssignmentId} within {Timeout:F1} s; declaring it dead",
+                    member.Id, overdue.Id, _settings.AssignmentTimeout.TotalSeconds);
+                MarkGone(member, MemberState.Dead, $"no answer to assignment {overdue.Id} within {_settings.AssignmentTimeout.TotalSeconds:F1} s");
+            }
+        }
     }
 
     /// <summary>Takes a member out and hands its outstanding shards to the others (or parks them until one joins).</summary>

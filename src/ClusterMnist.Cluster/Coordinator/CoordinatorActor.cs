@@ -40,7 +40,7 @@ internal sealed partial class CoordinatorActor : Actor
 
     protected override Task PreStartAsync()
     {
-        var interval = _settings.WorkerTimeout / 4;
+        var interval = (_settings.WorkerTimeout < _settings.AssignmentTimeout ? _settings.WorkerTimeout : _settings.AssignmentTimeout) / 4;
         _deadlineTimer = Context.System.Scheduler.SchedulePeriodic(interval, interval, Self, CheckWorkerDeadlines.Instance);
         Log.LogInformation("Coordinator {Name} started: {Steps} steps per epoch, {Epochs} epochs, waiting for {MinWorkers} worker(s)",
             _settings.Name, _run.StepsPerEpoch, _run.Options.Epochs, _settings.MinWorkers);

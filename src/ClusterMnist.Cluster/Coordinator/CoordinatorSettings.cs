@@ -12,6 +12,12 @@ public sealed record CoordinatorSettings
     /// <summary>A worker that sends nothing (heartbeats included) for this long is declared dead and its shards reassigned.</summary>
     public TimeSpan WorkerTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// A worker that heartbeats but has not answered an assignment for this long is declared dead too (a hung
+    /// computation); keep it well above a step's compute time.
+    /// </summary>
+    public TimeSpan AssignmentTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Where to write checkpoints (at every epoch end, so also at the end); null for none.</summary>
     public string? CheckpointPath { get; init; }
 
@@ -24,6 +30,7 @@ public sealed record CoordinatorSettings
         ArgumentException.ThrowIfNullOrWhiteSpace(Name);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinWorkers);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(WorkerTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AssignmentTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(CheckpointEverySteps);
     }
 }
