@@ -71,7 +71,7 @@ public sealed record ClusterStepReport(StepReport Report, int LiveWorkers, int W
 /// <param name="TimePerStep">Mean split of a step's wall time.</param>
 /// <param name="Redos">Step attempts redone after an exponent overflow.</param>
 /// <param name="Reassignments">Assignments handed to other workers because their worker left or died.</param>
-/// <param name="LateAnswersIgnored">Answers for assignments that were no longer current.</param>
+/// <param name="LateAnswersIgnored">Answers ignored in the epoch because their assignment was no longer current.</param>
 public sealed record ClusterEpochReport(EpochReport Report, int LiveWorkers, double BytesPerStep, double BytesPerStepPerWorker,
     long ParameterBytes, StepTimeSplit TimePerStep, int Redos, int Reassignments, long LateAnswersIgnored);
 

@@ -13,6 +13,7 @@ internal sealed partial class CoordinatorActor
     private int _reassignments;
     private int _reassignmentsBeforeEpoch;
     private long _lateAnswersIgnored;
+    private long _lateAnswersBeforeEpoch;
 
     private void PublishStatus()
     {

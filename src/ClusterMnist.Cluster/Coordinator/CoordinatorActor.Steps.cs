@@ -270,7 +270,7 @@ internal sealed partial class CoordinatorActor
             Checkpoint.Write(path, _run.Capture(_settings.CheckpointEverySteps, 0));
         var clusterReport = new ClusterEpochReport(report, LiveMembers.Count(), (double)_epochBytes / Math.Max(1, _epochSteps),
             _epochBytesPerWorker / Math.Max(1, _epochSteps), 4L * _run.Layout.ParameterCount, _epochTime.Divide(_epochSteps),
-            _epochRedos, _reassignments - _reassignmentsBeforeEpoch, _lateAnswersIgnored);
+            _epochRedos, _reassignments - _reassignmentsBeforeEpoch, _lateAnswersIgnored - _lateAnswersBeforeEpoch);
         _history.Add(clusterReport);
         Log.LogInformation(
             "Epoch {Epoch}: loss {Loss:F4}, test accuracy {Accuracy:P2}, {SamplesPerSecond:F0} samples/s, {Workers} worker(s), {Bytes:F0} B/step/worker ({Ratio:F3}× parameter bytes)",
@@ -282,6 +282,7 @@ internal sealed partial class CoordinatorActor
         _epochTime = StepTimeSplit.Zero;
         _epochRedos = 0;
         _reassignmentsBeforeEpoch = _reassignments;
+        _lateAnswersBeforeEpoch = _lateAnswersIgnored;
         _events.OnEpoch(clusterReport);
     }
 

@@ -57,20 +57,6 @@ public static class TrainingWire
         _ => throw new ArgumentException($"{message.Descriptor.FullName} is not a wire message of the training protocol.", nameof(message)),
     };
 
-    /// <summary>The parser of the wire message that <paramref name="recordType"/> maps to.</summary>
-    public static MessageParser ParserFor(Type recordType) => recordType.Name switch
-    {
-        nameof(JoinRequest) => W.JoinRequest.Parser,
-        nameof(JoinAccepted) => W.JoinAccepted.Parser,
-        nameof(JoinRefused) => W.JoinRefused.Parser,
-        nameof(ComputeShards) => W.ComputeShards.Parser,
-        nameof(ShardsDone) => W.ShardsDone.Parser,
-        nameof(Heartbeat) => W.Heartbeat.Parser,
-        nameof(Goodbye) => W.Goodbye.Parser,
-        nameof(TrainingFinished) => W.TrainingFinished.Parser,
-        _ => throw new ArgumentException($"{recordType.Name} is not a wire message of the training protocol.", nameof(recordType)),
-    };
-
     /// <summary>Serialized protobuf size of <paramref name="record"/> (the payload of its envelope).</summary>
     public static int SizeOf(object record) => ToWire(record).CalculateSize();
 
