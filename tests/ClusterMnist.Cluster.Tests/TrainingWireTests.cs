@@ -1,10 +1,11 @@
 using ClusterMnist.Actors.Remoting;
 using ClusterMnist.Cluster.Coordinator;
 using ClusterMnist.Cluster.Protocol;
+using Xunit.Abstractions;
 
 namespace ClusterMnist.Cluster.Tests;
 
-public sealed class TrainingWireTests
+public sealed class TrainingWireTests(ITestOutputHelper output)
 {
     // 784-100-10 (the MNIST MLP): 79,510 parameters, 4 segments.
     private const int Parameters = 79_510;
@@ -51,6 +52,7 @@ public sealed class TrainingWireTests
         var done = new ShardsDone("worker-with-a-long-name", 1000, 4000, new[] { 0, 1, 2, 3 }, new byte[4 * Parameters],
             new float[4], new bool[4], new double[4], new int[4], 0.0123);
         double ratio = (TrainingWire.SizeOf(compute) + TrainingWire.SizeOf(done)) / (4.0 * Parameters);
+        output.WriteLine($"784-100-10, batch 128 on one worker: assignment {TrainingWire.SizeOf(compute)} B + answer {TrainingWire.SizeOf(done)} B = {ratio:F4}x of {4 * Parameters} parameter bytes");
         Assert.InRange(ratio, 2.0, 2.01);
     }
 
