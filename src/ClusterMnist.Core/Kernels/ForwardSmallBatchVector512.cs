@@ -25,7 +25,13 @@ internal static class ForwardSmallBatchVector512
     private const int PanelRows = 32;
     private const int TileColumns = 8;
 
-    /// <summary>c (+)= x·wᵀ; x: m×k, w: n×k, c: m×n; m, n, k positive and m ≤ <see cref="MaxRows"/>.</summary>
+    /// <summary>
+    /// True when this kernel beats the packed driver: few rows of X, or fewer outputs than one
+    /// 32-wide packed panel (which would leave most of its lanes as padding, while W is tiny).
+    /// </summary>
+    public static bool Suits(int m, int n) => m <= MaxRows || n < 32;
+
+    /// <summary>c (+)= x·wᵀ; x: m×k, w: n×k, c: m×n; m, n, k positive.</summary>
     public static void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> c, int m, int n, int k, bool accumulate)
     {
         var workspace = GemmWorkspace.Current;
@@ -42,7 +48,7 @@ internal static class ForwardSmallBatchVector512
             {
                 int kc = Math.Min(kcStep, k - pc);
                 bool load = accumulate || pc > 0;
-                PanelPacker.Pack(ref Unsafe.Add(ref xRef, ((nint)i0 * k) + pc), k, 1, rows, kc, PanelRows, panel);
+                PanelPacker.Pack(ref Unsafe.Add(ref xRef, ((nint)i0 * k) + pc), k, 1, panel, rows, kc, PanelRows);
                 for (int j0 = 0; j0 < n; j0 += TileColumns)
                 {
                     int cols = Math.Min(TileColumns, n - j0);

@@ -1,7 +1,8 @@
 // Matrix multiplies for dense layers: forward X·Wᵀ, backward dY·W and dYᵀ·X.
 // All matrices are dense row-major float32. Shapes are checked once here, then the call is
 // dispatched to the widest vector path the machine accelerates (Vector512 → Vector256 →
-// Vector128 → scalar reference), which runs the packed, cache-blocked GemmDriver. Results are a
+// Vector128 → scalar reference), which runs the packed, cache-blocked GemmDriver, or, for X·Wᵀ
+// with few rows or few outputs, the unpacked-W ForwardSmallBatch kernels. Results are a
 // deterministic function of the inputs and the shape (no threading inside a call, no dependence
 // on span alignment or earlier calls), which the exact gradient sum relies on.
 namespace ClusterMnist.Core.Kernels;
@@ -55,10 +56,16 @@ public static class Gemm
             return;
         }
 
-        if (path == GemmPath.Vector512 && m <= ForwardSmallBatchVector512.MaxRows && GemmPaths.IsSupported(path))
+        // Kernels are chosen from the shape alone, so a given shape always takes the same one.
+        if (path == GemmPath.Vector512 && ForwardSmallBatchVector512.Suits(m, n) && GemmPaths.IsSupported(path))
         {
-            // Chosen from the shape alone, so a given shape always takes the same kernel.
             ForwardSmallBatchVector512.Run(a, b, c, m, n, k, accumulate);
+            return;
+        }
+
+        if (path == GemmPath.Vector256 && ForwardSmallBatchVector512.Suits(m, n) && GemmPaths.IsSupported(path))
+        {
+            ForwardSmallBatchVector256.Run(a, b, c, m, n, k, accumulate);
             return;
         }
 

@@ -12,9 +12,10 @@ internal interface IMicroKernel
     static abstract int Nr { get; }
 
     /// <summary>
-    /// C[0..Mr, 0..Nr] (+)= Apanel·Bpanel over kc steps. a: kc×Mr packed (Mr values per step),
-    /// b: kc×Nr packed (Nr values per step), c: an Mr×Nr tile with row stride ldc.
+    /// C[0..Mr, 0..Nr] (+)= Apanel·Bpanel over kc steps. a: Mr adjacent values per step, steps aStep
+    /// floats apart (Mr when packed, the row length when read in place); b: Nr adjacent values per
+    /// step, steps bStep apart; c: an Mr×Nr tile with row stride ldc.
     /// When <paramref name="load"/> the tile is read first and accumulated into; otherwise it is overwritten.
     /// </summary>
-    static abstract void Run(ref float a, ref float b, int kc, ref float c, int ldc, bool load);
+    static abstract void Run(ref float a, nint aStep, ref float b, nint bStep, ref float c, int ldc, int kc, bool load);
 }

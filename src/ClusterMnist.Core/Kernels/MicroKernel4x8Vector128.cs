@@ -1,9 +1,10 @@
 // Micro-kernel 4×8 on 128-bit vectors (SSE / AdvSimd): C[4×8] (+)= A[4×kc]·B[kc×8].
-// a: packed panel, kc steps of 4 floats; b: packed panel, kc steps of 8 floats; c: row-major
-// tile with stride ldc. Why fast: 8 register accumulators and 8 independent multiply-adds per
-// step. MultiplyAddEstimate fuses where the hardware has FMA and is mul+add otherwise, which
-// is fixed per machine, so results stay a pure function of the inputs there. Tails never reach
-// here: panels are zero-padded and partial tiles go through a full-size scratch tile.
+// a: per step 4 adjacent floats, steps aStep apart; b: per step 8 adjacent floats, steps bStep
+// apart; c: row-major tile with stride ldc. Why fast: 8 register accumulators and 8 independent
+// multiply-adds per step. MultiplyAddEstimate fuses where the hardware has FMA and is mul+add
+// otherwise, which is fixed per machine, so results stay a pure function of the inputs there.
+// Tails never reach here: edge panels are zero-padded and partial tiles go through a full-size
+// scratch tile in the driver.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -16,7 +17,7 @@ internal readonly struct MicroKernel4x8Vector128 : IMicroKernel
     public static int Nr => 8;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(ref float a, ref float b, int kc, ref float c, int ldc, bool load)
+    public static void Run(ref float a, nint aStep, ref float b, nint bStep, ref float c, int ldc, int kc, bool load)
     {
         nuint stride = (nuint)ldc;
         Vector128<float> c00, c01, c10, c11, c20, c21, c30, c31;
@@ -59,8 +60,8 @@ internal readonly struct MicroKernel4x8Vector128 : IMicroKernel
             var a3 = Vector128.Create(Unsafe.Add(ref a, 3));
             c30 = Vector128.MultiplyAddEstimate(a3, b0, c30);
             c31 = Vector128.MultiplyAddEstimate(a3, b1, c31);
-            a = ref Unsafe.Add(ref a, 4);
-            b = ref Unsafe.Add(ref b, 8);
+            a = ref Unsafe.Add(ref a, aStep);
+            b = ref Unsafe.Add(ref b, bStep);
         }
 
         c00.StoreUnsafe(ref c, 0);

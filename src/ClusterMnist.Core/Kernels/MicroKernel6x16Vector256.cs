@@ -1,9 +1,9 @@
 // Micro-kernel 6×16 on 256-bit vectors (AVX2 + FMA): C[6×16] (+)= A[6×kc]·B[kc×16].
-// a: packed panel, kc steps of 6 floats; b: packed panel, kc steps of 16 floats; c: row-major
-// tile with stride ldc. Why fast: 12 accumulators (6 rows × 2 ymm) plus 2 B vectors and one
-// broadcast fill the 16 ymm registers, with 12 independent FMAs per step to cover the FMA
-// latency. Tails never reach here: panels are zero-padded and partial tiles go through a
-// full-size scratch tile in the driver, so there is no masking.
+// a: per step 6 adjacent floats, steps aStep apart; b: per step 16 adjacent floats, steps bStep
+// apart; c: row-major tile with stride ldc. Why fast: 12 accumulators (6 rows × 2 ymm) plus 2 B
+// vectors and one broadcast fill the 16 ymm registers, with 12 independent FMAs per step to cover
+// the FMA latency. Tails never reach here: edge panels are zero-padded and partial tiles go
+// through a full-size scratch tile in the driver, so there is no masking.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -16,7 +16,7 @@ internal readonly struct MicroKernel6x16Vector256 : IMicroKernel
     public static int Nr => 16;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(ref float a, ref float b, int kc, ref float c, int ldc, bool load)
+    public static void Run(ref float a, nint aStep, ref float b, nint bStep, ref float c, int ldc, int kc, bool load)
     {
         nuint stride = (nuint)ldc;
         Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
@@ -73,8 +73,8 @@ internal readonly struct MicroKernel6x16Vector256 : IMicroKernel
             var a5 = Vector256.Create(Unsafe.Add(ref a, 5));
             c50 = Vector256.FusedMultiplyAdd(a5, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
-            a = ref Unsafe.Add(ref a, 6);
-            b = ref Unsafe.Add(ref b, 16);
+            a = ref Unsafe.Add(ref a, aStep);
+            b = ref Unsafe.Add(ref b, bStep);
         }
 
         c00.StoreUnsafe(ref c, 0);

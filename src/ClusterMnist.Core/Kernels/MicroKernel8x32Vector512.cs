@@ -1,10 +1,11 @@
 // Micro-kernel 8×32 on 512-bit vectors (AVX-512F): C[8×32] (+)= A[8×kc]·B[kc×32].
-// a: packed panel, kc steps of 8 floats (one per row); b: packed panel, kc steps of 32 floats.
-// c: row-major tile with stride ldc. Why fast: the 16 accumulators (8 rows × 2 zmm) stay in
-// registers for the whole kc loop; each step loads 2 vectors of B, broadcasts 8 scalars of A
+// a: per step 8 adjacent floats (one per row of C), steps aStep apart; b: per step 32 adjacent
+// floats, steps bStep apart (the packed panel width, or the source row length when read in
+// place); c: row-major tile with stride ldc. Why fast: the 16 accumulators (8 rows × 2 zmm) stay
+// in registers for the whole kc loop; each step loads 2 vectors of B, broadcasts 8 scalars of A
 // and issues 16 independent FMAs, enough to hide FMA latency on both FMA pipes. Tails never
-// reach here: the packers pad panels with zeros and the driver routes partial tiles through a
-// full-size scratch tile, so every call is a full tile with no masking.
+// reach here: the packers pad edge panels with zeros and the driver routes partial tiles through
+// a full-size scratch tile, so every call is a full tile with no masking.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -17,7 +18,7 @@ internal readonly struct MicroKernel8x32Vector512 : IMicroKernel
     public static int Nr => 32;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(ref float a, ref float b, int kc, ref float c, int ldc, bool load)
+    public static void Run(ref float a, nint aStep, ref float b, nint bStep, ref float c, int ldc, int kc, bool load)
     {
         nuint stride = (nuint)ldc;
         Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
@@ -88,8 +89,8 @@ internal readonly struct MicroKernel8x32Vector512 : IMicroKernel
             var a7 = Vector512.Create(Unsafe.Add(ref a, 7));
             c70 = Vector512.FusedMultiplyAdd(a7, b0, c70);
             c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
-            a = ref Unsafe.Add(ref a, 8);
-            b = ref Unsafe.Add(ref b, 32);
+            a = ref Unsafe.Add(ref a, aStep);
+            b = ref Unsafe.Add(ref b, bStep);
         }
 
         c00.StoreUnsafe(ref c, 0);

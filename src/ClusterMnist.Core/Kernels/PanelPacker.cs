@@ -4,8 +4,8 @@
 // B (k×n) has (1, n), Bᵀ storage (n×k) has (k, 1). Destination: ceil(count/width) panels, each
 // kc steps of `width` consecutive floats, rows past `count` set to zero. That zero padding is
 // how tails are handled: the micro-kernel always runs full width and the padded lanes are
-// never stored. Why fast: the unit-stride form is a straight copy per step; the step-contiguous
-// form (A row-major, Bᵀ) is transposed 8×8 at a time in registers when 256-bit vectors exist.
+// never stored. Why fast: the step-contiguous form (A row-major, Bᵀ) is transposed in 16×16 or
+// 8×8 register blocks; the unit-stride form is only packed for edge panels, as a plain copy.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -16,7 +16,7 @@ namespace ClusterMnist.Core.Kernels;
 internal static class PanelPacker
 {
     /// <summary>Packs rows [0, count) × steps [0, kc) starting at <paramref name="src"/> into <paramref name="dest"/>.</summary>
-    public static void Pack(ref float src, nint rowStride, nint stepStride, int count, int kc, int width, Span<float> dest)
+    public static void Pack(ref float src, nint rowStride, nint stepStride, Span<float> dest, int count, int kc, int width)
     {
         ref float d = ref MemoryMarshal.GetReference(dest);
         for (int r0 = 0; r0 < count; r0 += width)
@@ -35,25 +35,10 @@ internal static class PanelPacker
         }
     }
 
-    // Each step's `rows` values are adjacent in the source: a copy per step, in 256-bit vectors
-    // for full panels (a memmove call per step would cost more than the copy for 8–32 floats).
+    // Each step's `rows` values are adjacent in the source: a copy per step. Only partial edge
+    // panels come here (GemmDriver reads full panels of such operands in place), so it stays scalar.
     private static void PackContiguousRows(ref float src, nint stepStride, int rows, int kc, int width, ref float panel)
     {
-        if (rows == width && width % Vector256<float>.Count == 0 && Vector256.IsHardwareAccelerated)
-        {
-            for (int p = 0; p < kc; p++)
-            {
-                ref float from = ref Unsafe.Add(ref src, p * stepStride);
-                ref float to = ref Unsafe.Add(ref panel, p * width);
-                for (int r = 0; r < width; r += Vector256<float>.Count)
-                {
-                    Vector256.LoadUnsafe(ref from, (nuint)r).StoreUnsafe(ref to, (nuint)r);
-                }
-            }
-
-            return;
-        }
-
         for (int p = 0; p < kc; p++)
         {
             ref float from = ref Unsafe.Add(ref src, p * stepStride);
@@ -75,6 +60,13 @@ internal static class PanelPacker
     // float at a time.
     private static void PackContiguousSteps(ref float src, nint rowStride, int rows, int kc, int width, ref float panel)
     {
+        if (rows < width)
+        {
+            // Zero the padding lanes with one vectorised clear of the whole panel rather than a
+            // strided store per step and lane.
+            MemoryMarshal.CreateSpan(ref panel, kc * width).Clear();
+        }
+
         int r = 0;
         if (Avx512F.IsSupported && width % 16 == 0)
         {
@@ -109,14 +101,6 @@ internal static class PanelPacker
         }
 
         CopySteps(ref Unsafe.Add(ref src, r * rowStride), rowStride, rows - r, 0, kc, ref Unsafe.Add(ref panel, r), width);
-        for (r = rows; r < width; r++)
-        {
-            ref float to = ref Unsafe.Add(ref panel, r);
-            for (int p = 0; p < kc; p++)
-            {
-                Unsafe.Add(ref to, p * width) = 0f;
-            }
-        }
     }
 
     // Scalar transpose of `rows` source rows over steps [first, kc).

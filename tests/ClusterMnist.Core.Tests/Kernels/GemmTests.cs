@@ -56,6 +56,7 @@ public class GemmTests
     [InlineData(GemmForm.Forward, 32, 256, 784)]
     [InlineData(GemmForm.Forward, 32, 128, 256)]
     [InlineData(GemmForm.Forward, 32, 10, 128)]
+    [InlineData(GemmForm.Forward, 256, 10, 128)]
     [InlineData(GemmForm.BackwardInput, 32, 256, 128)]
     [InlineData(GemmForm.BackwardInput, 32, 784, 256)]
     [InlineData(GemmForm.BackwardInput, 32, 128, 10)]

@@ -1,0 +1,6 @@
+namespace ClusterMnist.Cluster;
+
+/// <summary>Marker for the cluster assembly until the protocol lands.</summary>
+internal static class ClusterAssembly
+{
+}

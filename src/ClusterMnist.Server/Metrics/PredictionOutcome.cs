@@ -1,0 +1,11 @@
+namespace ClusterMnist.Server.Metrics;
+
+/// <summary>How a prediction request ended; the <c>outcome</c> label of <c>clustermnist_predictions_total</c>.</summary>
+internal enum PredictionOutcome
+{
+    Ok,
+    BadRequest,
+    UnsupportedMediaType,
+    TooLarge,
+    NoModel,
+}

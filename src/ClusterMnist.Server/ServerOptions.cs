@@ -1,0 +1,22 @@
+namespace ClusterMnist.Server;
+
+/// <summary>Limits and settings of the HTTP API.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>Largest prediction request body in bytes; larger ones get 413, with or without Content-Length.</summary>
+    public long MaxBodyBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Most images in one <c>{"images": [...]}</c> request.</summary>
+    public int MaxBatchImages { get; init; } = 1024;
+
+    /// <summary>How often the web page polls <c>/api/status</c>, in milliseconds.</summary>
+    public int StatusPollMilliseconds { get; init; } = 1000;
+
+    /// <summary>Throws when a setting is out of range.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBodyBytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBatchImages);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(StatusPollMilliseconds);
+    }
+}

@@ -1,0 +1,24 @@
+using ClusterMnist.Actors.Remoting;
+using ClusterMnist.Actors.Tests.Wire;
+
+namespace ClusterMnist.Actors.Tests.Remoting;
+
+/// <summary>A tensor-carrying record, as a gradient or parameter message of the cluster protocol would be.</summary>
+internal sealed record TensorPayload(long Step, string Name, ReadOnlyMemory<float> Values);
+
+/// <summary>The codecs a higher layer would register: small records via protobuf, tensors as raw bytes.</summary>
+internal static class TestCodecs
+{
+    public static MessageCodecRegistry Create() => new MessageCodecRegistry()
+        .Register(MessageCodec.ForProtobuf<Echo, TextMessage>("test.Echo", echo => new TextMessage { Text = echo.Text }, proto => new Echo(proto.Text)))
+        .Register(MessageCodec.ForProtobuf<Work, NumberMessage>("test.Work", work => new NumberMessage { Number = work.Number }, proto => new Work(proto.Number)))
+        .Register(MessageCodec.Create<TensorPayload>(
+            "test.Tensor",
+            tensor => new TensorMessage { Step = tensor.Step, Name = tensor.Name, Values = TensorBytes.Wrap(tensor.Values) },
+            payload =>
+            {
+                var values = ProtobufFields.Detach(payload, TensorMessage.ValuesFieldNumber, out var header);
+                var proto = TensorMessage.Parser.ParseFrom(header.Span);
+                return new TensorPayload(proto.Step, proto.Name, TensorBytes.AsFloats(values));
+            }));
+}

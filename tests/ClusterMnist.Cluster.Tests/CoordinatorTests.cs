@@ -1,0 +1,5 @@
+namespace ClusterMnist.Cluster.Tests;
+
+public class CoordinatorTests
+{
+}
