@@ -33,10 +33,12 @@ public class TrainCommandOptionsTests
         Assert.Empty(result.Errors);
         Assert.Equal(TrainSettings.Default, settings);
         Assert.Equal("mnist", settings.Dataset);
-        Assert.Equal("784-256-128-10", settings.Model);
+        Assert.Equal("784-512-512-10/relu/softmax-ce/dropout=0.2", settings.Model);
+        Assert.Null(settings.Dropout); // the model text carries it
         Assert.Equal("adam", settings.Optimizer);
         Assert.Equal("cosine", settings.Schedule);
-        Assert.NotNull(settings.Batch);
+        Assert.Equal(64, settings.Batch);
+        Assert.Equal(30, settings.EffectiveEpochs);
         Assert.False(settings.Json);
     }
 
@@ -77,15 +79,13 @@ public class TrainCommandOptionsTests
         var (settings, result) = Parse("--preset seed");
 
         Assert.Empty(result.Errors);
-        Assert.Equal("784-10-10", settings.Model);
-        Assert.Equal("relu", settings.Activation);
-        Assert.Equal("ce", settings.Loss);
+        Assert.Equal("784-10-10/relu/softmax-ce/dropout=0", settings.Model);
         Assert.Equal("uniform", settings.Init);
         Assert.Equal("sgd", settings.Optimizer);
         Assert.Equal(0.1f, settings.LearningRate);
         Assert.Equal("constant", settings.Schedule);
         Assert.Null(settings.Batch); // full batch: one step per epoch
-        Assert.Equal(500, settings.Epochs);
+        Assert.Equal(500, settings.EffectiveEpochs);
         Assert.Equal(0f, settings.EffectiveWeightDecay);
     }
 
@@ -100,8 +100,16 @@ public class TrainCommandOptionsTests
         Assert.Equal(1000, settings.Batch);
         Assert.Equal("sigmoid", settings.Activation);
         Assert.Equal("digits-split", settings.Dataset);
-        Assert.Equal("784-10-10", settings.Model); // untouched preset values stay
+        Assert.Equal("784-10-10/relu/softmax-ce/dropout=0", settings.Model); // untouched preset values stay
         Assert.Equal("uniform", settings.Init);
+    }
+
+    [Fact]
+    public void EffectiveEpochs_Is60_WhenDigitsSplitWithoutFlag()
+    {
+        Assert.Equal(60, Parse("--dataset digits-split").Settings.EffectiveEpochs);
+        Assert.Equal(30, Parse("--dataset fashion").Settings.EffectiveEpochs);
+        Assert.Equal(7, Parse("--dataset digits-split --epochs 7").Settings.EffectiveEpochs);
     }
 
     [Fact]
@@ -129,5 +137,19 @@ public class TrainCommandOptionsTests
         var (_, result) = TryParse(commandLine);
 
         Assert.NotEmpty(result.Errors);
+    }
+
+    [Theory]
+    [InlineData("", "784-512-512-10/relu/softmax-ce/dropout=0.2")]
+    [InlineData("--model 784-64-10", "784-64-10/relu/softmax-ce/dropout=0")]
+    [InlineData("--model 784-64-10/tanh/softmax-ce/dropout=0.5", "784-64-10/tanh/softmax-ce/dropout=0.5")]
+    [InlineData("--model 784-64-10/tanh/softmax-ce/dropout=0.5 --activation elu --dropout 0.1 --loss mse", "784-64-10/elu/sigmoid-mse/dropout=0.1")]
+    [InlineData("--preset seed", "784-10-10/relu/softmax-ce/dropout=0")]
+    [InlineData("--preset seed --model 784-32-10/tanh", "784-32-10/tanh/softmax-ce/dropout=0")]
+    public void Model_AppliesExplicitFlagsOverModelText(string commandLine, string expected)
+    {
+        var spec = ClusterMnist.Cli.Commands.TrainingOptionsFactory.Model(Parse(commandLine).Settings);
+
+        Assert.Equal(ClusterMnist.Core.Model.ModelSpec.Parse(expected), spec);
     }
 }

@@ -62,6 +62,22 @@ public class TrainCommandTests(TinyModelFixture model) : IClassFixture<TinyModel
     }
 
     [Fact]
+    public async Task Train_ResumesFinishedCheckpoint_WithSameParametersAndHistory()
+    {
+        var copy = model.Data.File("resume-copy.ckpt");
+        File.Copy(model.CheckpointPath, copy);
+
+        var run = await CliRunner.RunAsync("train", "--data", model.Data.Root, "--resume", copy, "--workers", "1", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains($"Resuming {copy}", run.Output);
+        var summary = JsonDocument.Parse(run.LastOutputLine).RootElement;
+        Assert.Equal(3, summary.GetProperty("epochs").GetInt32());
+        Assert.Equal(model.Summary.GetProperty("param_sha256").GetString(), summary.GetProperty("param_sha256").GetString());
+        Assert.Equal(model.Summary.GetProperty("test_accuracy").GetDouble(), summary.GetProperty("test_accuracy").GetDouble());
+    }
+
+    [Fact]
     public async Task Train_RunsPresetSeed_WithFullBatchSteps()
     {
         var run = await CliRunner.RunAsync("train", "--data", model.Data.Root, "--preset", "seed", "--epochs", "4", "--workers", "1", "--json");

@@ -6,7 +6,10 @@ namespace ClusterMnist.Cli.Commands;
 /// </summary>
 internal sealed record TrainSettings
 {
-    /// <summary>Defaults chosen to reach ≥90% on Fashion-MNIST and ≥97.5% on digits-split (see README, "Measured performance").</summary>
+    /// <summary>
+    /// Defaults chosen by measurement to reach ≥90% on Fashion-MNIST in 30 epochs and ≥97.5% on digits-split
+    /// (see README, "Measured performance"): a wider network with light dropout, Adam with a cosine decay.
+    /// </summary>
     public static TrainSettings Default { get; } = new();
 
     /// <summary>
@@ -15,10 +18,7 @@ internal sealed record TrainSettings
     /// </summary>
     public static TrainSettings SeedPreset { get; } = new()
     {
-        Model = "784-10-10",
-        Activation = "relu",
-        Loss = "ce",
-        Dropout = 0f,
+        Model = "784-10-10/relu/softmax-ce/dropout=0",
         Init = "uniform",
         Optimizer = "sgd",
         LearningRate = 0.1f,
@@ -33,8 +33,12 @@ internal sealed record TrainSettings
 
     public string Dataset { get; init; } = "mnist";
 
-    /// <summary>Layer sizes, or a canonical spec such as "784-256-128-10/relu/softmax-ce/dropout=0.2".</summary>
-    public string Model { get; init; } = "784-256-128-10";
+    /// <summary>
+    /// Layer sizes, or a canonical spec such as "784-256-128-10/relu/softmax-ce/dropout=0.2". Parts the text
+    /// leaves out take the model defaults (relu, softmax-ce, no dropout), so a user's --model replaces the
+    /// default network whole, dropout included.
+    /// </summary>
+    public string Model { get; init; } = "784-512-512-10/relu/softmax-ce/dropout=0.2";
 
     /// <summary>Overrides the hidden activation of <see cref="Model"/> when set.</summary>
     public string? Activation { get; init; }
@@ -59,9 +63,10 @@ internal sealed record TrainSettings
     public long Warmup { get; init; }
 
     /// <summary>Samples per step; null means the whole training set (full-batch gradient descent).</summary>
-    public int? Batch { get; init; } = 128;
+    public int? Batch { get; init; } = 64;
 
-    public int Epochs { get; init; } = 20;
+    /// <summary>Passes over the training set; null means <see cref="DefaultEpochs"/> for the data set.</summary>
+    public int? Epochs { get; init; }
 
     public int Workers { get; init; } = Environment.ProcessorCount;
 
@@ -74,6 +79,14 @@ internal sealed record TrainSettings
     public string? PlotPath { get; init; }
 
     public bool Json { get; init; }
+
+    /// <summary>
+    /// 30 epochs, but 60 on digits-split: its training set is 7.5× smaller, so 30 epochs there would be only an
+    /// eighth of the optimizer steps, and measured accuracy still improves between 30 and 60.
+    /// </summary>
+    public int DefaultEpochs => Dataset == "digits-split" ? 60 : 30;
+
+    public int EffectiveEpochs => Epochs ?? DefaultEpochs;
 
     public float EffectiveWeightDecay => WeightDecay ?? (Optimizer == "adamw" ? 0.01f : 0f);
 

@@ -37,7 +37,7 @@ internal static class TrainingOptionsFactory
         var trainCount = data.Train.Count;
         var batch = Math.Min(settings.Batch ?? trainCount, trainCount);
         var stepsPerEpoch = (trainCount + batch - 1) / batch;
-        var totalSteps = (long)stepsPerEpoch * settings.Epochs;
+        var totalSteps = (long)stepsPerEpoch * settings.EffectiveEpochs;
         var scheduleKind = LearningRateSchedule.ParseKind(settings.Schedule);
         var schedule = new LearningRateSchedule(
             scheduleKind,
@@ -47,7 +47,7 @@ internal static class TrainingOptionsFactory
             Gamma: 0.1f,
             TotalSteps: totalSteps);
         var optimizer = OptimizerSpec.Parse(settings.Optimizer) with { WeightDecay = settings.EffectiveWeightDecay };
-        return new TrainingOptions(spec, ParseInit(settings.Init), optimizer, schedule, batch, settings.Epochs, settings.Workers, settings.Seed);
+        return new TrainingOptions(spec, ParseInit(settings.Init), optimizer, schedule, batch, settings.EffectiveEpochs, settings.Workers, settings.Seed);
     }
 
     public static Activation ParseActivation(string name) => name switch

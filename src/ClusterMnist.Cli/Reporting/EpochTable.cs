@@ -42,7 +42,7 @@ internal static class EpochTable
 
         if (every > 1)
         {
-            table.Caption($"every {every}th epoch shown");
+            table.Caption($"one epoch in {every} shown");
         }
 
         return table;
