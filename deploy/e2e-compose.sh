@@ -14,8 +14,8 @@
 #   E2E_DATASET     mnist (default) or fashion
 #   E2E_WORKERS=3   E2E_EPOCHS=2   E2E_PORT=18080   E2E_MIN_ACCURACY=0.5 (on 100 test images)
 #   E2E_UP_TIMEOUT=600 (download + coordinator healthy)   E2E_PROGRESS_TIMEOUT=300   E2E_TRAIN_TIMEOUT=1800 (seconds)
+#   E2E_MIRROR      base URL the download service fetches from instead of the public mirrors (when E2E_DATA is empty)
 #   E2E_PULL=1      try `docker pull` of the official base images before building stand-ins
-#   E2E_KEEP_IMAGE=1  keep the built clustermnist:e2e image (default: kept; images are not containers)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -33,6 +33,7 @@ image=clustermnist:e2e
 base_url="http://127.0.0.1:$port"
 work=$(mktemp -d "${TMPDIR:-/tmp}/clustermnist-e2e.XXXXXX")
 dockerd_pid=""
+up_pid=""
 stack_started=false
 compose=()
 
@@ -42,8 +43,11 @@ elapsed() { echo "$((SECONDS - $1))s"; }
 
 cleanup() {
   local rc=$?
-  trap - EXIT INT TERM
+  trap - EXIT
+  trap "" INT TERM   # a second Ctrl-C must not cut the teardown short
   set +e
+  # An interrupted `compose up` would go on creating containers behind `down`'s back.
+  [[ -n "$up_pid" ]] && { kill "$up_pid"; wait "$up_pid"; } 2>/dev/null
   if $stack_started; then
     if [[ $rc -ne 0 ]]; then
       echo "e2e: ---- last log lines of the stack ----" >&2
@@ -93,9 +97,10 @@ if ! docker info >/dev/null 2>&1; then
     sleep 0.5
   done
   if ! docker info >/dev/null 2>&1; then
-    reason=$(grep -E 'level=(error|fatal)|failed' "$work/dockerd.log" | tail -3)
+    { kill "$dockerd_pid"; wait "$dockerd_pid"; } 2>/dev/null || true
+    dockerd_pid=""
+    reason=$(grep -E 'level=(error|fatal)|failed' "$work/dockerd.log" | tail -3 || true)
     [[ -n "$reason" ]] || reason=$(tail -5 "$work/dockerd.log")
-    kill -0 "$dockerd_pid" 2>/dev/null || dockerd_pid=""
     fail "no Docker engine: dockerd could not be started here. Its last words:
 $(sed 's/^/    /' <<< "$reason")"
   fi
@@ -146,7 +151,12 @@ if [[ -n "$data" ]]; then
   log "data: host folder $CLUSTERMNIST_DATA_SOURCE (read-only; the download service only verifies it)"
 else
   export CLUSTERMNIST_DATA_SOURCE=mnist-data CLUSTERMNIST_DATA_MODE=rw
-  log "data: the download service fetches $dataset into a volume"
+  log "data: the download service fetches $dataset into a volume${E2E_MIRROR:+ from $E2E_MIRROR}"
+  if [[ -n "${E2E_MIRROR:-}" ]]; then
+    printf 'services:\n  download:\n    command: ["download", "--dataset", "%s", "--dir", "/data", "--mirror", "%s"]\n' \
+      "$dataset" "$E2E_MIRROR" > "$work/mirror.yml"
+    compose+=(--file "$work/mirror.yml")
+  fi
 fi
 
 status_field() { # python expression over the /api/status JSON `s`; prints it, or nothing when unreachable
@@ -175,7 +185,8 @@ $(docker logs --tail 10 "$id" 2>&1 | sed 's/^/    /')"
   fi
   sleep 2
 done
-wait "$up_pid" || { cat "$work/up.log" >&2; fail "'compose up' failed (above)."; }
+wait "$up_pid" || { up_pid=""; cat "$work/up.log" >&2; fail "'compose up' failed (above)."; }
+up_pid=""
 log "stack up in $(elapsed $t): $("${compose[@]}" ps -q worker | wc -l) worker containers"
 
 # --- 6. Training progresses.
