@@ -109,7 +109,8 @@ LABEL org.opencontainers.image.description="Local stand-in for $name, built by d
       io.clustermnist.standin="true"
 DOCKERFILE
   log "building stand-in $name"
-  docker build -q -t "$name" "$context" >/dev/null || fail "docker build of the $name stand-in failed."
+  docker build -t "$name" "$context" > "$work/build.log" 2>&1 ||
+    { tail -20 "$work/build.log" >&2; fail "docker build of the $name stand-in failed (log above)."; }
 }
 
 build_image "$SDK_IMAGE" dotnet LICENSE.txt ThirdPartyNotices.txt host packs sdk sdk-manifests shared templates \
