@@ -90,6 +90,9 @@ public sealed class ActorSystem : IAsyncDisposable
     internal void RemoveTopLevel(ActorCell cell) =>
         _topLevel.TryRemove(new KeyValuePair<string, ActorCell>(cell.Name, cell));
 
+    internal void DeadLetter(string description, string target) =>
+        _deadLetters.LogDebug("Dead letter: {Description} to {Target}", description, target);
+
     internal void DeadLetter(object message, IActorRef? sender, string target) =>
         _deadLetters.LogDebug("Dead letter: {MessageType} from {Sender} to {Target}", message.GetType().Name, sender?.ToString() ?? "nobody", target);
 }

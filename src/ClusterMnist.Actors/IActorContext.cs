@@ -23,7 +23,10 @@ public interface IActorContext
     /// <summary>Starts a child at <c>Self.Path + "/" + name</c>, supervised by this actor's strategy.</summary>
     IActorRef Spawn(Props props, string name);
 
-    /// <summary>Asks a child (or this actor) to stop after its current message; the task completes when it has.</summary>
+    /// <summary>
+    /// Asks a child (or this actor) to stop after its current message; the task completes when it has. An actor must
+    /// not await its own stop from inside <see cref="Actor.ReceiveAsync"/>: that message would never finish.
+    /// </summary>
     Task Stop(IActorRef actor);
 
     /// <summary>Delivers <see cref="Terminated"/> to this actor when <paramref name="actor"/> stops or its node is lost.</summary>

@@ -11,6 +11,7 @@ public class MailboxTests
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var system = new ActorSystem("test");
+        using var opener = new GateOpener(gate); // disposed before the system
         using var probe = new TestProbe(system);
         var actor = system.Spawn(Props.Create(() => new GatedActor(gate, probe), mailboxCapacity: 2), "gated");
 
@@ -32,6 +33,7 @@ public class MailboxTests
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var system = new ActorSystem("test");
+        using var opener = new GateOpener(gate); // disposed before the system
         using var probe = new TestProbe(system);
         var actor = system.Spawn(Props.Create(() => new GatedActor(gate, probe), mailboxCapacity: 2), "gated");
         actor.Tell(new Work(0));

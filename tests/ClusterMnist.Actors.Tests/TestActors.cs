@@ -87,6 +87,15 @@ internal sealed class OverlapMeter
     public void Exit() => Interlocked.Decrement(ref _inside);
 }
 
+/// <summary>
+/// Opens a gate when disposed, so a test that fails while a <see cref="GatedActor"/> is blocked still lets the
+/// actor (and the system's disposal, which waits for the current message) finish.
+/// </summary>
+internal sealed class GateOpener(TaskCompletionSource gate) : IDisposable
+{
+    public void Dispose() => gate.TrySetResult();
+}
+
 /// <summary>Blocks on its first message until the test opens the gate; for mailbox back-pressure.</summary>
 internal sealed class GatedActor(TaskCompletionSource gate, IActorRef probe) : Actor
 {

@@ -89,8 +89,18 @@ public sealed partial class RemoteConnection
                     return true;
                 }
 
-                // Waiting for mailbox room pushes back on the socket instead of buffering without bound.
-                await target.TellAsync(message, sender, _closing.Token).ConfigureAwait(false);
+                // Waiting for mailbox room pushes back on the socket instead of buffering without bound. While we
+                // wait, the peer's heartbeats sit unread; the heartbeat check must not blame the peer for that.
+                Volatile.Write(ref _delivering, 1);
+                try
+                {
+                    await target.TellAsync(message, sender, _closing.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Volatile.Write(ref _delivering, 0);
+                }
+
                 return true;
             case EnvelopeKind.Reply:
                 if (!TryDecode(envelope, out var reply))

@@ -23,7 +23,7 @@ public sealed partial class RemoteConnection
         frame.Return();
         if (IsClosing)
         {
-            Node.System.DeadLetter(frame.Description, null, $"{RemoteNodeName} (connection closed)");
+            Node.System.DeadLetter(frame.Description, $"{RemoteNodeName} (connection closed)");
             return;
         }
 
@@ -41,7 +41,7 @@ public sealed partial class RemoteConnection
         catch (ChannelClosedException)
         {
             frame.Return();
-            Node.System.DeadLetter(frame.Description, null, $"{RemoteNodeName} (connection closed)");
+            Node.System.DeadLetter(frame.Description, $"{RemoteNodeName} (connection closed)");
         }
     }
 

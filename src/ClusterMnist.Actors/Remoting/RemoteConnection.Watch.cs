@@ -140,6 +140,12 @@ public sealed partial class RemoteConnection
             return;
         }
 
+        if (Volatile.Read(ref _delivering) != 0)
+        {
+            // The receive loop is waiting for room in a local mailbox: this node is the slow one, not the peer.
+            MarkReceived();
+        }
+
         var silent = Node.System.TimeProvider.GetElapsedTime(Volatile.Read(ref _lastReceived));
         if (silent > Node.Options.HeartbeatTimeout)
         {

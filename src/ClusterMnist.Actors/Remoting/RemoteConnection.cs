@@ -27,6 +27,7 @@ public sealed partial class RemoteConnection : IAsyncDisposable
     private readonly TaskCompletionSource _receiveEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _closeFrameSent = Task.CompletedTask;
     private long _lastReceived;
+    private int _delivering;
     private int _closeStarted;
     private string? _closeReason;
 

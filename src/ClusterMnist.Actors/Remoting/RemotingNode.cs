@@ -9,6 +9,22 @@ namespace ClusterMnist.Actors.Remoting;
 /// <see cref="ConnectAsync"/> or <see cref="ConnectWithRetryAsync"/>. Works on any <see cref="System.Net.WebSockets.WebSocket"/>,
 /// so this library needs no ASP.NET.
 /// </summary>
+/// <example>
+/// Coordinator host (Kestrel):
+/// <code>
+/// app.UseWebSockets();
+/// app.Map("/cluster", async context =>
+/// {
+///     using var socket = await context.WebSockets.AcceptWebSocketAsync();
+///     await remoting.AcceptAsync(socket, $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}", context.RequestAborted);
+/// });
+/// </code>
+/// Worker:
+/// <code>
+/// var connection = await remoting.ConnectWithRetryAsync(new Uri("ws://coordinator:8080/cluster"), ReconnectPolicy.Default, ct);
+/// connection.ActorFor("/user/coordinator").Tell(new RegisterWorker(...), Self);
+/// </code>
+/// </example>
 public sealed partial class RemotingNode : IAsyncDisposable
 {
     private const uint ProtocolVersion = 1;

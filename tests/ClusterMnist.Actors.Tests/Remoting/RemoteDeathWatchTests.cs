@@ -107,4 +107,36 @@ public class RemoteDeathWatchTests
         Assert.Null(connection.CloseReason);
         Assert.Equal("idle", (await connection.ActorFor("/user/echo").Ask<Echo>(new Echo("idle"), Wait)).Text);
     }
+
+    [Fact]
+    public async Task RemoteTell_WaitsForMailboxRoom_WithoutBlamingThePeerForMissedHeartbeats()
+    {
+        var serverTime = new ManualTimeProvider();
+        await using var server = await TestNode.ServerAsync("coordinator", time: serverTime);
+        await using var client = TestNode.Client("worker-1");
+        using var probe = new TestProbe(server.System);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var opener = new GateOpener(gate); // disposed before the nodes
+        server.System.Spawn(Props.Create(() => new GatedActor(gate, probe), mailboxCapacity: 1), "slow");
+        var connection = await client.Remoting.ConnectAsync(server.ClusterUri);
+        var slow = connection.ActorFor("/user/slow");
+
+        for (var i = 0; i < 3; i++)
+        {
+            slow.Tell(new Work(i));
+        }
+
+        await probe.ExpectMessageAsync<Work>(Wait); // Work(0) is being processed, Work(1) fills the mailbox
+        await Task.Delay(200); // let the server's receive loop reach Work(2) and wait for room
+        for (var second = 0; second < 5; second++)
+        {
+            serverTime.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Null(Assert.Single(server.Remoting.Connections).CloseReason);
+        gate.SetResult();
+        Assert.Equal(1, (await probe.ExpectMessageAsync<Work>(Wait)).Number);
+        Assert.Equal(2, (await probe.ExpectMessageAsync<Work>(Wait)).Number);
+        Assert.Null(connection.CloseReason);
+    }
 }

@@ -62,6 +62,24 @@ public class RemotingTests
     }
 
     [Fact]
+    public async Task Ask_FailsWithConnectionClosed_WhenTheConnectionClosesBeforeTheReply()
+    {
+        await using var server = await TestNode.ServerAsync("coordinator");
+        await using var client = TestNode.Client("worker-1");
+        using var silent = new TestProbe(server.System, "silent");
+        var connection = await client.Remoting.ConnectAsync(server.ClusterUri);
+        var target = connection.ActorFor("/probe/silent");
+
+        var pending = target.Ask<Echo>(new Echo("anyone?"), Wait);
+        await silent.ExpectMessageAsync<Echo>(Wait);
+        await connection.CloseAsync().WaitAsync(Wait);
+
+        var error = await Assert.ThrowsAsync<RemoteConnectionClosedException>(() => pending.WaitAsync(Wait));
+        Assert.Contains("/probe/silent", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<RemoteConnectionClosedException>(() => target.Ask<Echo>(new Echo("after close"), Wait));
+    }
+
+    [Fact]
     public async Task LargeTensor_ArrivesBitExact_AcrossSeveralFrames()
     {
         await using var server = await TestNode.ServerAsync("coordinator");
