@@ -72,6 +72,27 @@ public sealed class GradientPartial
         ShardCount += other.ShardCount;
     }
 
+    /// <summary>
+    /// Adds a partial received as plain spans (e.g. decoded from the wire): int sums, per-segment max |g| and
+    /// overflow flags, and the number of shards it covers. Same exact combination as <see cref="Add(GradientPartial)"/>.
+    /// </summary>
+    public void Add(ReadOnlySpan<int> sums, ReadOnlySpan<float> maxAbs, ReadOnlySpan<bool> overflow, int shardCount)
+    {
+        if (sums.Length != Sums.Length || maxAbs.Length != MaxAbs.Length || overflow.Length != Overflow.Length)
+        {
+            throw new ArgumentException(
+                $"Expected {Sums.Length} sums and {MaxAbs.Length} segments, got {sums.Length} sums, {maxAbs.Length} maxima and {overflow.Length} flags.");
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(shardCount);
+        TensorPrimitives.Add(Sums, sums, Sums);
+        for (int t = 0; t < MaxAbs.Length; t++)
+        {
+            MaxAbs[t] = CombineMax(MaxAbs[t], maxAbs[t]);
+            Overflow[t] |= overflow[t];
+        }
+        ShardCount += shardCount;
+    }
+
     /// <summary>Order-free max that keeps NaN, so divergence is reported whatever the partition.</summary>
     internal static float CombineMax(float a, float b) => float.IsNaN(a) || float.IsNaN(b) ? float.NaN : Math.Max(a, b);
 }

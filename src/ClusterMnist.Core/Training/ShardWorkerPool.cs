@@ -5,12 +5,12 @@ using ClusterMnist.Core.Randomness;
 namespace ClusterMnist.Core.Training;
 
 /// <summary>
-/// Dedicated long-running threads that compute micro-shard gradients for the coordinator. Each thread owns its
-/// workspace, input and gradient buffers and int32 partial; shards are taken from a shared counter, so which
-/// thread computes which shard (and in what order) varies from step to step — the exact reduction makes that
-/// invisible in the result. Nothing is allocated per step.
+/// Dedicated long-running threads that compute micro-shard gradients (for the local trainer's coordinating thread,
+/// or for a cluster worker). Each thread owns its workspace, input and gradient buffers and int32 partial; shards
+/// are taken from a shared counter, so which thread computes which shard (and in what order) varies from step to
+/// step — the exact reduction makes that invisible in the result. Nothing is allocated per step.
 /// </summary>
-internal sealed class ShardWorkerPool : IDisposable
+public sealed class ShardWorkerPool : IDisposable
 {
     private readonly Network _network;
     private readonly ImageSet _train;
@@ -25,15 +25,22 @@ internal sealed class ShardWorkerPool : IDisposable
     private int[] _order = [];
     private int _batchStart;
     private ShardPlan _plan;
+    private ReadOnlyMemory<int> _shards;
     private long _step;
     private int[] _exponents = [];
     private float[] _parameters = [];
     private int _nextShard;
     private Exception? _failure;
     private volatile bool _stopping;
+    private int[] _allShards = [];
 
+    /// <summary>Starts <paramref name="workers"/> threads computing shards of <paramref name="train"/> with <paramref name="network"/>.</summary>
     public ShardWorkerPool(Network network, ImageSet train, GradientLayout layout, int workers, int microShardSize, ulong seed)
     {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workers);
         _network = network;
         _train = train;
         _quantizer = new GradientQuantizer(layout);
@@ -67,10 +74,29 @@ internal sealed class ShardWorkerPool : IDisposable
     /// <paramref name="exponents"/>, blocking until all workers are done.
     /// </summary>
     public void ComputeStep(int[] order, int batchStart, ShardPlan plan, long step, int[] exponents, float[] parameters)
+        => ComputeShards(order, batchStart, plan, AllShards(plan.ShardCount), step, exponents, parameters);
+
+    /// <summary>
+    /// Computes and quantizes the shards listed in <paramref name="shards"/> (ids within <paramref name="plan"/>) of
+    /// the batch whose row r is sample order[batchStart + r] (rows of other shards are not read), blocking until
+    /// all workers are done. Each thread's partial (<see cref="PartialOf"/>) holds the shards it took.
+    /// </summary>
+    public void ComputeShards(int[] order, int batchStart, ShardPlan plan, ReadOnlyMemory<int> shards, long step, int[] exponents, float[] parameters)
     {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(exponents);
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (order.Length < batchStart + plan.BatchRows)
+            throw new ArgumentException($"The order holds {order.Length} rows; the batch needs {batchStart + plan.BatchRows}.", nameof(order));
+        foreach (int shard in shards.Span)
+        {
+            if ((uint)shard >= (uint)plan.ShardCount || shard >= _shardLoss.Length)
+                throw new ArgumentOutOfRangeException(nameof(shards), shard, $"The batch has {plan.ShardCount} shards.");
+        }
         _order = order;
         _batchStart = batchStart;
         _plan = plan;
+        _shards = shards;
         _step = step;
         _exponents = exponents;
         _parameters = parameters;
@@ -84,13 +110,14 @@ internal sealed class ShardWorkerPool : IDisposable
             throw _failure is TrainingDivergedException ? _failure : new InvalidOperationException($"A shard worker failed: {_failure.Message}", _failure);
     }
 
-    private void ComputeShards(Worker worker)
+    private void ComputeTakenShards(Worker worker)
     {
         var partial = worker.Partial;
         partial.Reset();
-        int shard;
-        while ((shard = Interlocked.Increment(ref _nextShard) - 1) < _plan.ShardCount)
+        int next;
+        while ((next = Interlocked.Increment(ref _nextShard) - 1) < _shards.Length)
         {
+            int shard = _shards.Span[next];
             int rows = _plan.ShardRows(shard);
             var indices = _order.AsSpan(_batchStart + _plan.ShardStart(shard), rows);
             var inputs = worker.Inputs.AsSpan(0, rows * _train.PixelsPerImage);
@@ -106,6 +133,14 @@ internal sealed class ShardWorkerPool : IDisposable
         }
     }
 
+    private int[] AllShards(int count)
+    {
+        if (_allShards.Length != count)
+            _allShards = Enumerable.Range(0, count).ToArray();
+        return _allShards;
+    }
+
+    /// <summary>Stops and joins the threads.</summary>
     public void Dispose()
     {
         _stopping = true;
@@ -149,7 +184,7 @@ internal sealed class ShardWorkerPool : IDisposable
                 return;
             try
             {
-                ComputeShards(worker);
+                ComputeTakenShards(worker);
             }
             catch (Exception e)
             {

@@ -1,0 +1,300 @@
+using System.Runtime.InteropServices;
+using ClusterMnist.Actors;
+using ClusterMnist.Cluster.Protocol;
+using ClusterMnist.Core.Evaluation;
+using ClusterMnist.Core.Training;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterMnist.Cluster.Coordinator;
+
+// One step: assign the shards, collect the partials, reduce, apply, move on.
+internal sealed partial class CoordinatorActor
+{
+    private readonly double[] _shardLoss;
+    private readonly int[] _shardCorrect;
+    private readonly Dictionary<long, Assignment> _assignments = [];
+    private readonly List<int> _pending = [];
+    private readonly HashSet<string> _stepWorkers = new(StringComparer.Ordinal);
+    private CoordinatorPhase _phase = CoordinatorPhase.WaitingForWorkers;
+    private string? _error;
+    private bool _started;
+    private bool _stepActive;
+    private long _nextAssignmentId;
+    private byte[] _parameterBytes = [];
+    private long _parameterVersion = -1;
+    private EvaluationResult? _lastTest;
+
+    // Timing and traffic of the step in progress.
+    private long _stepStart;
+    private long? _epochStart;
+    private int _stepAttempts;
+    private long _stepBytes;
+    private double _stepCompute;
+    private double _stepCommunication;
+    private double _stepReduction;
+
+    private void OnMembersAdded()
+    {
+        if (!_started)
+        {
+            int live = LiveMembers.Count();
+            if (live < _settings.MinWorkers)
+            {
+                Log.LogInformation("Waiting for workers: {Live} of {MinWorkers} joined", live, _settings.MinWorkers);
+                return;
+            }
+            _started = true;
+            StartStep();
+        }
+        else if (!_stepActive)
+        {
+            StartStep();
+        }
+        else if (_pending.Count > 0)
+        {
+            AssignPending();
+        }
+    }
+
+    private void StartStep()
+    {
+        if (_run.IsComplete)
+        {
+            Finish(_lastTest);
+            return;
+        }
+        if (!LiveMembers.Any())
+        {
+            _phase = CoordinatorPhase.WaitingForWorkers;
+            Log.LogWarning("No live worker: step {Step} waits until one joins", _run.NextStep);
+            PublishStatus();
+            return;
+        }
+        _stepActive = true;
+        _phase = CoordinatorPhase.Training;
+        _stepStart = Time.GetTimestamp();
+        _epochStart ??= _stepStart;
+        _stepAttempts = 1;
+        _stepBytes = 0;
+        _stepCompute = _stepCommunication = _stepReduction = 0;
+        _stepWorkers.Clear();
+        if (_parameterVersion != _run.GlobalStep)
+        {
+            _parameterBytes = TrainingWire.RawBytes(_run.Parameters);
+            _parameterVersion = _run.GlobalStep;
+        }
+        StartAttempt();
+    }
+
+    private void StartAttempt()
+    {
+        _run.Reduction.Reset();
+        _assignments.Clear();
+        _pending.Clear();
+        _pending.AddRange(Enumerable.Range(0, _run.NextPlan.ShardCount));
+        AssignPending();
+    }
+
+    private void AssignPending()
+    {
+        var live = LiveMembers.ToList();
+        if (live.Count == 0)
+        {
+            _phase = CoordinatorPhase.WaitingForWorkers;
+            Log.LogWarning("No live worker: {Shards} shard(s) of step {Step} wait until one joins", _pending.Count, _run.NextStep);
+            return;
+        }
+        _phase = CoordinatorPhase.Training;
+        var runs = ShardAssigner.Split(_pending, live.Select(m => m.Cores).ToArray());
+        _pending.Clear();
+        for (int w = 0; w < live.Count; w++)
+        {
+            if (runs[w].Length > 0)
+                Send(live[w], runs[w]);
+        }
+    }
+
+    private void Send(Member member, int[] shards)
+    {
+        var plan = _run.NextPlan;
+        var batch = _run.NextBatch;
+        int rows = 0;
+        foreach (int shard in shards)
+            rows += plan.ShardRows(shard);
+        var indices = new int[rows];
+        int at = 0;
+        foreach (int shard in shards)
+        {
+            batch.Slice(plan.ShardStart(shard), plan.ShardRows(shard)).CopyTo(indices.AsSpan(at));
+            at += plan.ShardRows(shard);
+        }
+        bool sendParameters = member.ParameterVersionSent != _parameterVersion;
+        var message = new ComputeShards(_run.NextStep, ++_nextAssignmentId, _parameterVersion,
+            sendParameters ? _parameterBytes : ReadOnlyMemory<byte>.Empty, plan.BatchRows, shards, indices, _run.Exponents.ToArray());
+        _assignments[message.AssignmentId] = new Assignment(message.AssignmentId, message.Step, member.Id, shards, Time.GetTimestamp());
+        _stepBytes += TrainingWire.SizeOf(message);
+        _stepWorkers.Add(member.Id);
+        if (TryTell(member.Actor, message, out var error))
+        {
+            member.ParameterVersionSent = _parameterVersion;
+        }
+        else
+        {
+            Log.LogWarning("Worker {WorkerId} cannot take work ({Message}); declaring it dead", member.Id, error);
+            MarkGone(member, MemberState.Dead, $"unreachable: {error}");
+        }
+    }
+
+    private void ReassignShardsOf(string workerId)
+    {
+        if (!_stepActive)
+            return;
+        var gone = _assignments.Values.Where(a => a.WorkerId == workerId).ToList();
+        if (gone.Count == 0)
+            return;
+        foreach (var assignment in gone)
+        {
+            _assignments.Remove(assignment.Id);
+            _pending.AddRange(assignment.Shards);
+        }
+        _pending.Sort();
+        _reassignments += gone.Count;
+        Log.LogInformation("Reassigning {Shards} shard(s) of step {Step} from {WorkerId}", gone.Sum(a => a.Shards.Length), _run.NextStep, workerId);
+        AssignPending();
+    }
+
+    private void OnShardsDone(ShardsDone done)
+    {
+        Touch(done.WorkerId);
+        if (!_stepActive || !_assignments.TryGetValue(done.AssignmentId, out var assignment)
+            || assignment.Step != done.Step || !string.Equals(assignment.WorkerId, done.WorkerId, StringComparison.Ordinal))
+        {
+            _lateAnswersIgnored++;
+            PublishStatus();
+            Log.LogDebug("Ignored a late answer from {WorkerId} for step {Step}, assignment {AssignmentId}", done.WorkerId, done.Step, done.AssignmentId);
+            return;
+        }
+        var member = _members[done.WorkerId];
+        var sums = MemoryMarshal.Cast<byte, int>(done.Sums.Span);
+        if (!done.Shards.Span.SequenceEqual(assignment.Shards) || sums.Length != _run.Layout.ParameterCount
+            || done.MaxAbs.Length != _run.Layout.SegmentCount || done.Overflow.Length != _run.Layout.SegmentCount
+            || done.ShardLoss.Length != assignment.Shards.Length || done.ShardCorrect.Length != assignment.Shards.Length)
+        {
+            Log.LogError("Worker {WorkerId} sent a malformed partial for assignment {AssignmentId}", done.WorkerId, done.AssignmentId);
+            MarkGone(member, MemberState.Dead, "sent a malformed partial");
+            return;
+        }
+        long start = Time.GetTimestamp();
+        _run.Reduction.Total.Add(sums, done.MaxAbs.Span, done.Overflow.Span, assignment.Shards.Length);
+        var plan = _run.NextPlan;
+        for (int i = 0; i < assignment.Shards.Length; i++)
+        {
+            int shard = assignment.Shards[i];
+            _shardLoss[shard] = done.ShardLoss.Span[i];
+            _shardCorrect[shard] = done.ShardCorrect.Span[i];
+            member.SamplesDone += plan.ShardRows(shard);
+        }
+        member.ShardsDone += assignment.Shards.Length;
+        member.ComputeSeconds += done.ComputeSeconds;
+        _stepBytes += TrainingWire.SizeOf(done);
+        _assignments.Remove(assignment.Id);
+        _stepReduction += Time.GetElapsedTime(start).TotalSeconds;
+        if (_assignments.Count > 0 || _pending.Count > 0)
+            return;
+
+        // The last answer of the attempt is its critical path.
+        double roundTrip = Time.GetElapsedTime(assignment.SentTimestamp).TotalSeconds;
+        _stepCompute += done.ComputeSeconds;
+        _stepCommunication += Math.Max(0, roundTrip - done.ComputeSeconds);
+        CompleteAttempt();
+    }
+
+    private void CompleteAttempt()
+    {
+        long start = Time.GetTimestamp();
+        bool applied = _run.ApplyStep(_shardLoss, _shardCorrect);
+        _stepReduction += Time.GetElapsedTime(start).TotalSeconds;
+        if (!applied)
+        {
+            _stepAttempts++;
+            _epochRedos++;
+            Log.LogInformation("Step {Step} overflowed the reduction exponents; redoing it with raised exponents", _run.NextStep);
+            StartAttempt();
+            return;
+        }
+        StepDone();
+    }
+
+    private void StepDone()
+    {
+        _stepActive = false;
+        long start = Time.GetTimestamp();
+        _parameterBytes = TrainingWire.RawBytes(_run.Parameters);
+        _parameterVersion = _run.GlobalStep;
+        _stepReduction += Time.GetElapsedTime(start).TotalSeconds;
+        double stepSeconds = Time.GetElapsedTime(_stepStart).TotalSeconds;
+        double epochSeconds = _run.EpochSecondsBefore + Time.GetElapsedTime(_epochStart ?? _stepStart).TotalSeconds;
+        if (_settings.CheckpointPath is { } path && _settings.CheckpointEverySteps > 0
+            && _run.GlobalStep % _settings.CheckpointEverySteps == 0 && !_run.IsEpochFinished)
+        {
+            Checkpoint.Write(path, _run.Capture(_settings.CheckpointEverySteps, epochSeconds));
+        }
+        if (_events.WantsParameters)
+            _events.OnParameters(new ParameterSnapshot(_run.GlobalStep, _run.Epoch + 1, _run.Parameters.ToArray()));
+
+        var time = new StepTimeSplit(_stepCompute, _stepCommunication, _stepReduction,
+            Math.Max(0, stepSeconds - _stepCompute - _stepCommunication - _stepReduction));
+        var (loss, accuracy, samples) = _run.EpochSoFar;
+        var stepReport = new StepReport(_run.Epoch + 1, _run.GlobalStep, _run.StepInEpoch, _run.StepsPerEpoch, loss, accuracy,
+            samples / Math.Max(epochSeconds, 1e-9));
+        _lastStep = new ClusterStepReport(stepReport, LiveMembers.Count(), _stepWorkers.Count, _stepBytes, _stepAttempts, stepSeconds, time);
+        _epochSteps++;
+        _epochBytes += _stepBytes;
+        _epochBytesPerWorker += (double)_stepBytes / Math.Max(1, _stepWorkers.Count);
+        _epochTime = _epochTime.Add(time);
+        _events.OnStep(_lastStep);
+
+        if (_run.IsEpochFinished)
+            FinishEpoch(epochSeconds);
+        PublishStatus();
+        if (!_finished)
+            StartStep();
+    }
+
+    private void FinishEpoch(double epochSeconds)
+    {
+        var (report, test) = _run.FinishEpoch(epochSeconds);
+        _lastTest = test;
+        _epochStart = null;
+        if (_settings.CheckpointPath is { } path)
+            Checkpoint.Write(path, _run.Capture(_settings.CheckpointEverySteps, 0));
+        var clusterReport = new ClusterEpochReport(report, LiveMembers.Count(), (double)_epochBytes / Math.Max(1, _epochSteps),
+            _epochBytesPerWorker / Math.Max(1, _epochSteps), 4L * _run.Layout.ParameterCount, _epochTime.Divide(_epochSteps),
+            _epochRedos, _reassignments - _reassignmentsBeforeEpoch, _lateAnswersIgnored - _lateAnswersBeforeEpoch);
+        _history.Add(clusterReport);
+        Log.LogInformation(
+            "Epoch {Epoch}: loss {Loss:F4}, test accuracy {Accuracy:P2}, {SamplesPerSecond:F0} samples/s, {Workers} worker(s), {Bytes:F0} B/step/worker ({Ratio:F3}× parameter bytes)",
+            report.Epoch, report.TrainLoss, report.TestAccuracy, report.SamplesPerSecond, clusterReport.LiveWorkers,
+            clusterReport.BytesPerStepPerWorker, clusterReport.BytesPerStepPerWorker / clusterReport.ParameterBytes);
+        _epochSteps = 0;
+        _epochBytes = 0;
+        _epochBytesPerWorker = 0;
+        _epochTime = StepTimeSplit.Zero;
+        _epochRedos = 0;
+        _reassignmentsBeforeEpoch = _reassignments;
+        _lateAnswersBeforeEpoch = _lateAnswersIgnored;
+        _events.OnEpoch(clusterReport);
+    }
+
+    private void Finish(EvaluationResult? test)
+    {
+        _finished = true;
+        _phase = CoordinatorPhase.Completed;
+        var result = _run.Result(test);
+        foreach (var member in LiveMembers)
+            TryTell(member.Actor, new TrainingFinished(result.ParameterSha256), out _);
+        Log.LogInformation("Training complete after {Steps} steps: parameters {Hash}", _run.GlobalStep, result.ParameterSha256);
+        PublishStatus();
+        _events.Complete(result);
+    }
+}

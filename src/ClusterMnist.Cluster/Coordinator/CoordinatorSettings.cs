@@ -1,0 +1,36 @@
+namespace ClusterMnist.Cluster.Coordinator;
+
+/// <summary>How a coordinator runs its cluster (the training itself is described by a TrainingRun).</summary>
+public sealed record CoordinatorSettings
+{
+    /// <summary>Actor name under /user, and the coordinator id told to workers.</summary>
+    public string Name { get; init; } = "coordinator";
+
+    /// <summary>Workers that must have joined before the first step; afterwards one live worker suffices.</summary>
+    public int MinWorkers { get; init; } = 1;
+
+    /// <summary>A worker that sends nothing (heartbeats included) for this long is declared dead and its shards reassigned.</summary>
+    public TimeSpan WorkerTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// A worker that heartbeats but has not answered an assignment for this long is declared dead too (a hung
+    /// computation); keep it well above a step's compute time.
+    /// </summary>
+    public TimeSpan AssignmentTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Where to write checkpoints (at every epoch end, so also at the end); null for none.</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Also checkpoint every this many global steps inside an epoch (0 = only at epoch ends).</summary>
+    public int CheckpointEverySteps { get; init; }
+
+    /// <summary>Throws when a setting is out of range.</summary>
+    public void Validate()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(Name);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinWorkers);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(WorkerTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AssignmentTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegative(CheckpointEverySteps);
+    }
+}

@@ -1,0 +1,82 @@
+using ClusterMnist.Actors;
+using ClusterMnist.Cluster.Coordinator;
+using ClusterMnist.Core.Data;
+using ClusterMnist.Core.Training;
+
+namespace ClusterMnist.Cluster.Hosting;
+
+/// <summary>
+/// Starts a coordinator actor in an actor system (local, or one that remoting exposes to workers) and gives a thin
+/// host (CLI command, web server) what it needs: the actor reference, events, status snapshot and completion.
+/// </summary>
+public sealed class CoordinatorHost
+{
+    private readonly ActorSystem _system;
+
+    private CoordinatorHost(ActorSystem system, IActorRef coordinator, TrainingRun run, CoordinatorSettings settings, CoordinatorEvents events)
+    {
+        _system = system;
+        Coordinator = coordinator;
+        Options = run.Options;
+        Settings = settings;
+        Events = events;
+    }
+
+    /// <summary>The coordinator actor ("/user/{Settings.Name}").</summary>
+    public IActorRef Coordinator { get; }
+
+    /// <summary>The run's settings (for a resumed run, those stored in the checkpoint).</summary>
+    public TrainingOptions Options { get; }
+
+    /// <summary>The cluster settings in effect.</summary>
+    public CoordinatorSettings Settings { get; }
+
+    /// <summary>Step, epoch and parameter events, and the status snapshot.</summary>
+    public CoordinatorEvents Events { get; }
+
+    /// <summary>The latest status snapshot (members, progress, history).</summary>
+    public ClusterStatus? Status => Events.Status;
+
+    /// <summary>Completes with the result when all epochs are done; faults when the run fails or is stopped.</summary>
+    public Task<TrainingResult> Completion => Events.Completion;
+
+    /// <summary>Starts a new run of <paramref name="options"/> on <paramref name="data"/>.</summary>
+    public static CoordinatorHost Start(ActorSystem system, TrainingOptions options, DataSplit data, CoordinatorSettings settings,
+        CoordinatorEvents? events = null)
+        => Start(system, new TrainingRun(options, data), settings, events);
+
+    /// <summary>
+    /// Continues the run saved in <paramref name="checkpointPath"/>; it ends with the same parameters as the uninterrupted
+    /// run. Checkpoints continue to <paramref name="settings"/>' path, or this one when none is set, every as many steps
+    /// as stored when the settings say 0.
+    /// </summary>
+    /// <exception cref="CheckpointException">The file is unreadable, or does not match <paramref name="data"/>.</exception>
+    public static CoordinatorHost Resume(ActorSystem system, string checkpointPath, DataSplit data, CoordinatorSettings settings,
+        CoordinatorEvents? events = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var state = Checkpoint.Read(checkpointPath);
+        var run = TrainingRun.FromCheckpoint(state, data, Math.Max(1, settings.MinWorkers), checkpointPath);
+        settings = settings with
+        {
+            CheckpointPath = settings.CheckpointPath ?? checkpointPath,
+            CheckpointEverySteps = settings.CheckpointEverySteps > 0 ? settings.CheckpointEverySteps : state.CheckpointEverySteps,
+        };
+        return Start(system, run, settings, events);
+    }
+
+    /// <summary>Starts a coordinator that drives <paramref name="run"/>.</summary>
+    public static CoordinatorHost Start(ActorSystem system, TrainingRun run, CoordinatorSettings settings, CoordinatorEvents? events = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        events ??= new CoordinatorEvents();
+        var coordinator = system.Spawn(Props.Create(() => new CoordinatorActor(run, settings, events)), settings.Name);
+        return new CoordinatorHost(system, coordinator, run, settings, events);
+    }
+
+    /// <summary>Stops the coordinator; an unfinished run's <see cref="Completion"/> is cancelled.</summary>
+    public Task StopAsync() => _system.Stop(Coordinator);
+}

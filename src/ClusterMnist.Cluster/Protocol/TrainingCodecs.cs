@@ -1,0 +1,47 @@
+using ClusterMnist.Actors.Remoting;
+using Google.Protobuf;
+using W = ClusterMnist.Cluster.Wire;
+
+namespace ClusterMnist.Cluster.Protocol;
+
+/// <summary>
+/// Registers the training protocol with a remoting node's codec registry. Small records go through their generated
+/// protobuf messages; the two tensor-carrying ones (<see cref="ComputeShards"/>, <see cref="ShardsDone"/>) keep their
+/// raw bytes as a view of the received frame (the tensor field is written last, so nothing is copied).
+/// </summary>
+public static class TrainingCodecs
+{
+    /// <summary>Wire type names are "cluster." + the record's name.</summary>
+    public const string Prefix = "cluster.";
+
+    /// <summary>Adds a codec for every wire record of the protocol to <paramref name="registry"/>.</summary>
+    public static MessageCodecRegistry Register(MessageCodecRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        Small<JoinRequest, W.JoinRequest>(registry);
+        Small<JoinAccepted, W.JoinAccepted>(registry);
+        Small<JoinRefused, W.JoinRefused>(registry);
+        Small<Heartbeat, W.Heartbeat>(registry);
+        Small<Goodbye, W.Goodbye>(registry);
+        Small<TrainingFinished, W.TrainingFinished>(registry);
+        registry.Register(MessageCodec.Create<ComputeShards>(Prefix + nameof(ComputeShards), m => TrainingWire.ToWire(m), payload =>
+        {
+            var parameters = ProtobufFields.Detach(payload, W.ComputeShards.ParametersFieldNumber, out var rest);
+            var record = (ComputeShards)TrainingWire.FromWire(W.ComputeShards.Parser.ParseFrom(rest.Span));
+            return record with { Parameters = parameters };
+        }));
+        registry.Register(MessageCodec.Create<ShardsDone>(Prefix + nameof(ShardsDone), m => TrainingWire.ToWire(m), payload =>
+        {
+            var sums = ProtobufFields.Detach(payload, W.ShardsDone.SumsFieldNumber, out var rest);
+            var record = (ShardsDone)TrainingWire.FromWire(W.ShardsDone.Parser.ParseFrom(rest.Span));
+            return record with { Sums = sums };
+        }));
+        return registry;
+    }
+
+    private static void Small<T, TProto>(MessageCodecRegistry registry)
+        where T : class
+        where TProto : IMessage<TProto>, new()
+        => registry.Register(MessageCodec.ForProtobuf<T, TProto>(Prefix + typeof(T).Name,
+            record => (TProto)TrainingWire.ToWire(record), proto => (T)TrainingWire.FromWire(proto)));
+}

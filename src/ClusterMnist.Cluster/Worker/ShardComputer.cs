@@ -1,0 +1,100 @@
+using System.Runtime.InteropServices;
+using ClusterMnist.Cluster.Protocol;
+using ClusterMnist.Core.Data;
+using ClusterMnist.Core.Model;
+using ClusterMnist.Core.Training;
+
+namespace ClusterMnist.Cluster.Worker;
+
+/// <summary>
+/// A worker's engine: computes the shards of an assignment on its own threads (the same ShardWorkerPool the local
+/// trainer uses, so each shard is computed and quantized exactly as there) and combines the threads' partials into
+/// the one partial it sends. Keeps the parameters of the latest version it was sent.
+/// </summary>
+internal sealed class ShardComputer : IDisposable
+{
+    private readonly ImageSet _train;
+    private readonly int _microShardSize;
+    private readonly ShardWorkerPool _pool;
+    private readonly float[] _parameters;
+    private readonly int[] _batchOrder;
+    private readonly GradientPartial _total;
+    private long _parameterVersion = -1;
+    private int _disposed;
+
+    public ShardComputer(JoinAccepted setup, ImageSet train, int threads)
+    {
+        _train = train;
+        _microShardSize = setup.MicroShardSize;
+        var network = new Network(ModelSpec.Parse(setup.Model));
+        if (train.PixelsPerImage != network.Spec.InputSize)
+            throw new ArgumentException($"Model input size {network.Spec.InputSize} does not match the data's {train.PixelsPerImage} pixels per image.");
+        var layout = TrainingRun.LayoutFor(network, setup.BatchSize, setup.MicroShardSize);
+        _pool = new ShardWorkerPool(network, train, layout, threads, setup.MicroShardSize, setup.Seed);
+        _parameters = new float[network.ParameterCount];
+        _batchOrder = new int[setup.BatchSize];
+        _total = new GradientPartial(layout);
+    }
+
+    /// <summary>Computes the assignment and returns the answer to send (its buffers are private copies).</summary>
+    public ShardsDone Compute(string workerId, ComputeShards assignment, TimeProvider time)
+    {
+        if (!assignment.Parameters.IsEmpty)
+        {
+            var floats = MemoryMarshal.Cast<byte, float>(assignment.Parameters.Span);
+            if (floats.Length != _parameters.Length)
+                throw new InvalidDataException($"Received {floats.Length} parameters; the model has {_parameters.Length}.");
+            floats.CopyTo(_parameters);
+            _parameterVersion = assignment.ParameterVersion;
+        }
+        else if (_parameterVersion != assignment.ParameterVersion)
+        {
+            throw new InvalidDataException($"Assignment {assignment.AssignmentId} needs parameter version {assignment.ParameterVersion}; this worker has {_parameterVersion}.");
+        }
+        if (assignment.BatchRows > _batchOrder.Length)
+            throw new InvalidDataException($"Batch of {assignment.BatchRows} rows exceeds the batch size {_batchOrder.Length}.");
+        var plan = new ShardPlan(assignment.BatchRows, _microShardSize);
+        var shards = assignment.Shards.ToArray();
+        var indices = assignment.SampleIndices.Span;
+        int at = 0;
+        foreach (int shard in shards)
+        {
+            if ((uint)shard >= (uint)plan.ShardCount)
+                throw new InvalidDataException($"Shard {shard} is outside the batch's {plan.ShardCount} shards.");
+            int rows = plan.ShardRows(shard);
+            if (at + rows > indices.Length)
+                throw new InvalidDataException("The assignment lists fewer sample indices than its shards have rows.");
+            foreach (int index in indices.Slice(at, rows))
+            {
+                if ((uint)index >= (uint)_train.Count)
+                    throw new InvalidDataException($"Sample index {index} is outside the training set of {_train.Count} images.");
+            }
+            indices.Slice(at, rows).CopyTo(_batchOrder.AsSpan(plan.ShardStart(shard)));
+            at += rows;
+        }
+        if (at != indices.Length)
+            throw new InvalidDataException("The assignment lists more sample indices than its shards have rows.");
+
+        long start = time.GetTimestamp();
+        _pool.ComputeShards(_batchOrder, 0, plan, shards, assignment.Step, assignment.Exponents.ToArray(), _parameters);
+        _total.Reset();
+        for (int w = 0; w < _pool.Count; w++)
+            _total.Add(_pool.PartialOf(w));
+        double seconds = time.GetElapsedTime(start).TotalSeconds;
+        var loss = new double[shards.Length];
+        var correct = new int[shards.Length];
+        for (int i = 0; i < shards.Length; i++)
+        {
+            loss[i] = _pool.ShardLoss[shards[i]];
+            correct[i] = _pool.ShardCorrect[shards[i]];
+        }
+        return new ShardsDone(workerId, assignment.Step, assignment.AssignmentId, shards, TrainingWire.RawBytes<int>(_total.Sums),
+            _total.MaxAbs.ToArray(), _total.Overflow.ToArray(), loss, correct, seconds);
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            _pool.Dispose();
+    }
+}

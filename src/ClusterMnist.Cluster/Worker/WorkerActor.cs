@@ -1,0 +1,215 @@
+using ClusterMnist.Actors;
+using ClusterMnist.Cluster.Protocol;
+using ClusterMnist.Core.Data;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterMnist.Cluster.Worker;
+
+/// <summary>
+/// A worker: joins the coordinator with its id, cores and data fingerprint, computes the shards it is assigned on
+/// a background task (so its loop stays free to send heartbeats), answers each assignment with its exact partial,
+/// and on <see cref="Drain"/> finishes the assignment in progress, says goodbye and stops taking work.
+/// </summary>
+internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator, ImageSet train, TaskCompletionSource<WorkerOutcome> outcome) : Actor
+{
+    private IActorRef _coordinator = coordinator;
+    private readonly Queue<ComputeShards> _queue = new();
+    private ShardComputer? _computer;
+    private JoinAccepted? _setup;
+    private JoinAccepted? _computerSetup;
+    private IDisposable? _ticks;
+    private bool _computing;
+    private bool _draining;
+    private string _drainReason = "";
+    private bool _done;
+    private long _shardsDone;
+
+    private ILogger Log => Context.Logger;
+
+    protected override Task PreStartAsync()
+    {
+        WatchCoordinator();
+        SendJoin();
+        _ticks = Context.System.Scheduler.SchedulePeriodic(settings.HeartbeatInterval, settings.HeartbeatInterval, Self, WorkerTick.Instance);
+        return Task.CompletedTask;
+    }
+
+    protected override Task PostStopAsync()
+    {
+        _ticks?.Dispose();
+        // A computation still running ends with an error that nobody reads; its threads are joined here.
+        _computer?.Dispose();
+        outcome.TrySetResult(new WorkerOutcome(WorkerOutcomeKind.Left, "stopped", _shardsDone));
+        return Task.CompletedTask;
+    }
+
+    protected override Task ReceiveAsync(object message)
+    {
+        switch (message)
+        {
+            case WorkerTick when !_done:
+                if (_setup is null)
+                    SendJoin();
+                else
+                    SendToCoordinator(new Heartbeat(settings.WorkerId));
+                break;
+            case JoinAccepted accepted when !_done:
+                OnAccepted(accepted);
+                break;
+            case JoinRefused refused:
+                Log.LogError("Worker {WorkerId} was refused by the coordinator: {Reason}", settings.WorkerId, refused.Reason);
+                End(WorkerOutcomeKind.Refused, refused.Reason);
+                break;
+            case ComputeShards assignment when !_done && !_draining && _setup is not null:
+                _queue.Enqueue(assignment);
+                StartNext();
+                break;
+            case ComputeShards ignored:
+                Log.LogDebug("Worker {WorkerId} ignored assignment {AssignmentId} (not accepting work)", settings.WorkerId, ignored.AssignmentId);
+                break;
+            case AssignmentComputed computed:
+                OnComputed(computed);
+                break;
+            case Drain drain when !_done:
+                _draining = true;
+                _drainReason = drain.Reason;
+                _queue.Clear();
+                if (!_computing)
+                    SayGoodbye();
+                break;
+            case TrainingFinished finished:
+                Log.LogInformation("Worker {WorkerId}: training finished, parameters {Hash}", settings.WorkerId, finished.ParameterSha256);
+                End(WorkerOutcomeKind.Finished, finished.ParameterSha256);
+                break;
+            case UseCoordinator use when !_done:
+                // A new connection to the coordinator (after the old one was lost): join again through it.
+                try
+                {
+                    Context.Unwatch(_coordinator);
+                }
+                catch (ArgumentException)
+                {
+                    // The old reference was not watchable; nothing to undo.
+                }
+                _coordinator = use.Coordinator;
+                _setup = null;
+                _queue.Clear();
+                WatchCoordinator();
+                SendJoin();
+                break;
+            case Terminated terminated when !_done && terminated.Actor.Equals(_coordinator):
+                // The coordinator is gone (or its node unreachable): keep asking to join, it may come back.
+                Log.LogWarning("Worker {WorkerId} lost the coordinator: {Reason}; will keep asking to join", settings.WorkerId, terminated.Reason);
+                _setup = null;
+                _queue.Clear();
+                break;
+            default:
+                break;
+        }
+        return Task.CompletedTask;
+    }
+
+    private void WatchCoordinator()
+    {
+        try
+        {
+            Context.Watch(_coordinator);
+        }
+        catch (ArgumentException e)
+        {
+            Log.LogWarning("Worker {WorkerId} cannot watch the coordinator ({Message})", settings.WorkerId, e.Message);
+        }
+    }
+
+    private void SendJoin() => SendToCoordinator(new JoinRequest(settings.WorkerId, settings.Threads, train.Fingerprint));
+
+    // A send can fail when the connection to the coordinator is closed or its queue is full; the coordinator then
+    // treats this worker as gone and reassigns its shards, so the failure is only logged.
+    private void SendToCoordinator(object message)
+    {
+        try
+        {
+            _coordinator.Tell(message, Self);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.LogWarning("Worker {WorkerId} could not send {MessageType} to the coordinator: {Message}", settings.WorkerId, message.GetType().Name, e.Message);
+        }
+    }
+
+    private void OnAccepted(JoinAccepted accepted)
+    {
+        if (_setup == accepted)
+            return;
+        _setup = accepted;
+        if (_computer is null || _computerSetup != accepted)
+        {
+            // A computation still running keeps the old engine; it is only a different run that needs a new one.
+            if (!_computing)
+                _computer?.Dispose();
+            _computer = new ShardComputer(accepted, train, settings.Threads);
+            _computerSetup = accepted;
+        }
+        Log.LogInformation("Worker {WorkerId} joined {Coordinator} (model {Model}, {Threads} thread(s))",
+            settings.WorkerId, accepted.CoordinatorId, accepted.Model, settings.Threads);
+    }
+
+    private void StartNext()
+    {
+        if (_computing || _queue.Count == 0 || _computer is null)
+            return;
+        var assignment = _queue.Dequeue();
+        var computer = _computer;
+        var self = Self;
+        var time = Context.System.TimeProvider;
+        string id = settings.WorkerId;
+        _computing = true;
+        _ = Task.Run(() =>
+        {
+            AssignmentComputed result;
+            try
+            {
+                result = new AssignmentComputed(assignment, computer.Compute(id, assignment, time), null);
+            }
+            catch (Exception e)
+            {
+                result = new AssignmentComputed(assignment, null, e);
+            }
+            self.TellAsync(result).AsTask().Wait();
+        });
+    }
+
+    private void OnComputed(AssignmentComputed computed)
+    {
+        _computing = false;
+        if (computed.Failure is { } failure)
+        {
+            Log.LogError(failure, "Worker {WorkerId} failed on assignment {AssignmentId}: {Message}", settings.WorkerId, computed.Assignment.AssignmentId, failure.Message);
+            SendToCoordinator(new Goodbye(settings.WorkerId, $"failed: {failure.Message}"));
+            End(WorkerOutcomeKind.Failed, failure.Message);
+            return;
+        }
+        _shardsDone += computed.Assignment.Shards.Length;
+        if (!_done)
+            SendToCoordinator(computed.Result!);
+        if (_draining)
+            SayGoodbye();
+        else
+            StartNext();
+    }
+
+    private void SayGoodbye()
+    {
+        SendToCoordinator(new Goodbye(settings.WorkerId, _drainReason));
+        Log.LogInformation("Worker {WorkerId} said goodbye: {Reason}", settings.WorkerId, _drainReason);
+        End(WorkerOutcomeKind.Left, _drainReason);
+    }
+
+    private void End(WorkerOutcomeKind kind, string detail)
+    {
+        _done = true;
+        _queue.Clear();
+        _ticks?.Dispose();
+        outcome.TrySetResult(new WorkerOutcome(kind, detail, _shardsDone));
+    }
+}

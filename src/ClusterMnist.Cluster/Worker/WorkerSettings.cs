@@ -1,0 +1,40 @@
+namespace ClusterMnist.Cluster.Worker;
+
+/// <summary>How a worker runs.</summary>
+/// <param name="WorkerId">Stable, unique name of the worker (host or pod name).</param>
+/// <param name="Threads">Threads computing shards; the coordinator assigns shards in proportion.</param>
+public sealed record WorkerSettings(string WorkerId, int Threads = 1)
+{
+    /// <summary>Heartbeat period, which is also how often an unanswered join request is repeated.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Throws when a setting is out of range.</summary>
+    public void Validate()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(WorkerId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Threads);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HeartbeatInterval, TimeSpan.Zero);
+    }
+}
+
+/// <summary>How a worker's participation ended.</summary>
+public enum WorkerOutcomeKind
+{
+    /// <summary>The run completed.</summary>
+    Finished,
+
+    /// <summary>The coordinator refused it (e.g. different data set).</summary>
+    Refused,
+
+    /// <summary>It left on request (drain) after finishing its shards.</summary>
+    Left,
+
+    /// <summary>It failed computing an assignment.</summary>
+    Failed,
+}
+
+/// <summary>How and why a worker stopped taking part.</summary>
+/// <param name="Kind">Finished, refused, left or failed.</param>
+/// <param name="Detail">The final parameter hash, or the reason.</param>
+/// <param name="ShardsDone">Micro-shards it computed.</param>
+public sealed record WorkerOutcome(WorkerOutcomeKind Kind, string Detail, long ShardsDone);

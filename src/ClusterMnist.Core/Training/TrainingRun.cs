@@ -1,0 +1,259 @@
+using ClusterMnist.Core.Data;
+using ClusterMnist.Core.Evaluation;
+using ClusterMnist.Core.Model;
+using ClusterMnist.Core.Optim;
+using ClusterMnist.Core.Randomness;
+
+namespace ClusterMnist.Core.Training;
+
+/// <summary>
+/// The coordinator's deterministic state of a data-parallel run, whoever computes the gradients (local threads or
+/// cluster workers): parameters, optimizer and its state, reduction exponents, the position (epoch, step), the
+/// epoch's shuffled order from Rng.ForStream(seed, epoch), the next step's batch and <see cref="ShardPlan"/>, and
+/// the per-epoch history. A driver repeatedly takes <see cref="NextBatch"/>, has every shard of
+/// <see cref="NextPlan"/> computed with <see cref="Exponents"/>, adds the partials into <see cref="Reduction"/> and
+/// calls <see cref="ApplyStep"/>; because the partials are summed exactly, the parameters do not depend on who
+/// computed which shard.
+/// </summary>
+public sealed partial class TrainingRun
+{
+    private readonly DataSplit _data;
+    private readonly IOptimizer _optimizer;
+    private readonly float[] _parameters;
+    private readonly float[] _optimizerState;
+    private readonly float[] _gradient;
+    private readonly int[] _order;
+    private readonly List<EpochReport> _history = [];
+    private ReductionExponents _exponents;
+    private int _orderEpoch = -1;
+    private RngState _shuffleState;
+    private double _epochLossSum;
+    private long _epochCorrect;
+    private long _epochSamples;
+
+    /// <summary>Starts a run: validates the options and initializes the parameters from the seed.</summary>
+    public TrainingRun(TrainingOptions options, DataSplit data)
+        : this(options, data, validate: true)
+    {
+        Network.Initialize(_parameters, Options.Init, Options.Seed);
+    }
+
+    private TrainingRun(TrainingOptions options, DataSplit data, bool validate)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(data);
+        if (validate)
+            options.Validate();
+        if (data.Train.Count == 0)
+            throw new ArgumentException($"The training set '{data.Train.Source}' is empty.", nameof(data));
+        if (data.Train.PixelsPerImage != options.Model.InputSize || data.Test.PixelsPerImage != options.Model.InputSize)
+        {
+            throw new ArgumentException(
+                $"Model input size {options.Model.InputSize} does not match the data's {data.Train.PixelsPerImage} pixels per image.", nameof(data));
+        }
+        Options = options;
+        _data = data;
+        Network = new Network(options.Model);
+        Layout = LayoutFor(Network, options.BatchSize, options.MicroShardSize);
+        _optimizer = Optimizers.Create(options.Optimizer);
+        _parameters = new float[Network.ParameterCount];
+        _optimizerState = new float[_optimizer.StateLength(Network.ParameterCount)];
+        _gradient = new float[Network.ParameterCount];
+        _exponents = new ReductionExponents(Layout);
+        Reduction = new ExactGradientSum(Layout);
+        StepsPerEpoch = LocalTrainer.StepsPerEpochFor(data.Train.Count, options.BatchSize);
+        _order = new int[data.Train.Count];
+    }
+
+    /// <summary>The run's settings.</summary>
+    public TrainingOptions Options { get; }
+
+    /// <summary>The network (shared, read-only; gradient computation takes per-thread workspaces).</summary>
+    public Network Network { get; }
+
+    /// <summary>The gradient's segments and the quantization limit for the batch size.</summary>
+    public GradientLayout Layout { get; }
+
+    /// <summary>The data set of the run.</summary>
+    public DataSplit Data => _data;
+
+    /// <summary>The current parameters (change after every <see cref="ApplyStep"/>).</summary>
+    public ReadOnlySpan<float> Parameters => _parameters;
+
+    /// <summary>The reduction exponents the next step's shards must be quantized with.</summary>
+    public ReadOnlySpan<int> Exponents => _exponents.Values;
+
+    /// <summary>The exact sum the next step's partials are added into; reset it before the first.</summary>
+    public ExactGradientSum Reduction { get; }
+
+    /// <summary>Optimizer steps per epoch.</summary>
+    public int StepsPerEpoch { get; }
+
+    /// <summary>Optimizer steps completed.</summary>
+    public long GlobalStep { get; private set; }
+
+    /// <summary>0-based epoch in progress (equals Options.Epochs when the run is complete).</summary>
+    public int Epoch { get; private set; }
+
+    /// <summary>Steps completed in the epoch in progress.</summary>
+    public int StepInEpoch { get; private set; }
+
+    /// <summary>True when every epoch is done.</summary>
+    public bool IsComplete => Epoch >= Options.Epochs;
+
+    /// <summary>True when the epoch in progress has run all its steps and awaits <see cref="FinishEpoch"/>.</summary>
+    public bool IsEpochFinished => StepInEpoch == StepsPerEpoch;
+
+    /// <summary>Steps that had to be recomputed because a shard overflowed the reduction's exponent.</summary>
+    public int RedoCount { get; private set; }
+
+    /// <summary>Training seconds the epoch in progress had before this process took it over (from a checkpoint).</summary>
+    public double EpochSecondsBefore { get; private set; }
+
+    /// <summary>Reports of the completed epochs.</summary>
+    public IReadOnlyList<EpochReport> History => _history;
+
+    /// <summary>Running training loss, accuracy and sample count of the epoch in progress.</summary>
+    public (double Loss, double Accuracy, long Samples) EpochSoFar =>
+        _epochSamples == 0 ? (0, 0, 0) : (_epochLossSum / _epochSamples, (double)_epochCorrect / _epochSamples, _epochSamples);
+
+    /// <summary>The id of the next step (GlobalStep + 1); it seeds dropout and names the step on the wire.</summary>
+    public long NextStep => GlobalStep + 1;
+
+    /// <summary>How the next step's batch is cut into micro-shards.</summary>
+    public ShardPlan NextPlan
+    {
+        get
+        {
+            EnsureRunning();
+            return new ShardPlan(Math.Min(Options.BatchSize, _order.Length - NextBatchStart), Options.MicroShardSize);
+        }
+    }
+
+    /// <summary>The training-set indices of the next step's batch, in batch order (shard k is rows ShardStart(k)…).</summary>
+    public ReadOnlySpan<int> NextBatch
+    {
+        get
+        {
+            EnsureRunning();
+            EnsureOrder();
+            return _order.AsSpan(NextBatchStart, NextPlan.BatchRows);
+        }
+    }
+
+    // The order array and start of the next batch, for the thread pool that reads indices without copying.
+    internal int[] Order
+    {
+        get
+        {
+            EnsureOrder();
+            return _order;
+        }
+    }
+
+    internal int NextBatchStart => StepInEpoch * Options.BatchSize;
+
+    /// <summary>The layout of <paramref name="network"/>'s gradient for batches of <paramref name="batchSize"/>.</summary>
+    public static GradientLayout LayoutFor(Network network, int batchSize, int microShardSize)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        int shardsPerBatch = new ShardPlan(batchSize, microShardSize).ShardCount;
+        return new GradientLayout(network.Segments.Select(s => (s.Offset, s.Length)).ToArray(), shardsPerBatch);
+    }
+
+    /// <summary>
+    /// Finishes the next step from <see cref="Reduction"/>, which holds every shard's partial. When a shard
+    /// overflowed, raises the exponents and returns false: the step must be recomputed with the new
+    /// <see cref="Exponents"/>. Otherwise applies the optimizer, adds the shards' loss and correct counts (indexed
+    /// by shard, summed in shard order so reports are partition-independent too) and returns true.
+    /// </summary>
+    /// <exception cref="TrainingDivergedException">A gradient became non-finite or too large.</exception>
+    public bool ApplyStep(ReadOnlySpan<double> shardLoss, ReadOnlySpan<int> shardCorrect)
+    {
+        EnsureRunning();
+        var plan = NextPlan;
+        if (shardLoss.Length < plan.ShardCount || shardCorrect.Length < plan.ShardCount)
+            throw new ArgumentException($"Expected loss and correct counts for {plan.ShardCount} shards.");
+        if (Reduction.Total.ShardCount != plan.ShardCount)
+            throw new InvalidOperationException($"The reduction holds {Reduction.Total.ShardCount} of the step's {plan.ShardCount} shards.");
+        if (Reduction.NeedsRedo)
+        {
+            _exponents.RaiseForRedo(Reduction.Total);
+            RedoCount++;
+            return false;
+        }
+        long step = NextStep;
+        Reduction.Produce(_exponents.Values, _gradient);
+        _exponents.AdvanceAfterStep(Reduction.Total);
+        _optimizer.Step(_parameters, _gradient, _optimizerState, step, Options.Schedule.RateAt(step));
+        for (int k = 0; k < plan.ShardCount; k++)
+        {
+            _epochLossSum += shardLoss[k];
+            _epochCorrect += shardCorrect[k];
+        }
+        _epochSamples += plan.BatchRows;
+        GlobalStep = step;
+        StepInEpoch++;
+        return true;
+    }
+
+    /// <summary>Evaluates the current parameters on the test set.</summary>
+    public EvaluationResult EvaluateTest() => Evaluator.Evaluate(Network, _parameters, _data.Test);
+
+    /// <summary>
+    /// Closes the finished epoch: evaluates on the test set, records its report (with <paramref name="trainSeconds"/>
+    /// of training, including <see cref="EpochSecondsBefore"/>) and moves to the next epoch.
+    /// </summary>
+    public (EpochReport Report, EvaluationResult Test) FinishEpoch(double trainSeconds)
+    {
+        if (!IsEpochFinished)
+            throw new InvalidOperationException($"Epoch {Epoch + 1} has run {StepInEpoch} of {StepsPerEpoch} steps.");
+        var test = EvaluateTest();
+        var report = new EpochReport(Epoch + 1, _epochLossSum / _epochSamples, (double)_epochCorrect / _epochSamples,
+            test.Loss, test.Accuracy, trainSeconds, _epochSamples / Math.Max(trainSeconds, 1e-9));
+        _history.Add(report);
+        Epoch++;
+        StepInEpoch = 0;
+        _epochLossSum = 0;
+        _epochCorrect = 0;
+        _epochSamples = 0;
+        EpochSecondsBefore = 0;
+        return (report, test);
+    }
+
+    /// <summary>The outcome of the run so far; <paramref name="test"/> is evaluated when not given.</summary>
+    public TrainingResult Result(EvaluationResult? test = null)
+    {
+        test ??= EvaluateTest();
+        double totalSeconds = _history.Sum(h => h.Seconds);
+        double totalSamples = (double)_data.Train.Count * _history.Count;
+        return new TrainingResult((float[])_parameters.Clone(), _history.ToArray(), test, totalSeconds,
+            totalSamples / Math.Max(totalSeconds, 1e-9), ParameterHash.Sha256(_parameters));
+    }
+
+    private void EnsureRunning()
+    {
+        if (IsComplete)
+            throw new InvalidOperationException("The run is complete.");
+        if (IsEpochFinished)
+            throw new InvalidOperationException($"Epoch {Epoch + 1} is finished; call FinishEpoch first.");
+    }
+
+    private void EnsureOrder()
+    {
+        if (_orderEpoch == Epoch)
+            return;
+        _shuffleState = Shuffle(_order, Epoch, Options.Seed);
+        _orderEpoch = Epoch;
+    }
+
+    /// <summary>The epoch's sample order: identity permutation shuffled by Rng.ForStream(seed, epoch).</summary>
+    internal static RngState Shuffle(int[] order, int epoch, ulong seed)
+    {
+        for (int i = 0; i < order.Length; i++)
+            order[i] = i;
+        var rng = Rng.ForStream(seed, (ulong)epoch);
+        rng.Shuffle(order);
+        return rng.State;
+    }
+}
