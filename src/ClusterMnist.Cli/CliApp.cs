@@ -17,6 +17,7 @@ internal static class CliApp
         PredictCommand.Create(),
         DownloadCommand.Create(),
         BenchCommand.Create(),
+        HealthCommand.Create(),
     };
 
     /// <summary>
