@@ -136,9 +136,14 @@ internal sealed class TrainCommandOptions
     ];
 
     /// <summary>Starts from the preset (or the defaults) and applies every flag that was given.</summary>
-    public TrainSettings Read(ParseResult result)
+    public TrainSettings Read(ParseResult result) => Read(result, TrainSettings.ForPreset(result.GetValue(Preset)));
+
+    /// <summary>
+    /// Applies every flag that was given to <paramref name="s"/> (settings already resolved from configuration files,
+    /// as `coordinator` does); options a command did not add read as absent.
+    /// </summary>
+    public TrainSettings Read(ParseResult result, TrainSettings s)
     {
-        var s = TrainSettings.ForPreset(result.GetValue(Preset));
         return s with
         {
             DataRoot = result.GetValue(Data) ?? s.DataRoot,

@@ -120,7 +120,7 @@ public sealed class CoordinatorServer : IAsyncDisposable
             var status = new CoordinatorStatusSource(events, run.Epochs, stepsPerEpoch, configuration,
                 _ => completion.IsFaulted || completion.IsCanceled ? "failed" : null);
 
-            app = BuildApp(settings, remoting, models, status, loggerFactory);
+            app = BuildApp(settings, remoting, models, status);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
             var address = new Uri(addresses.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)
@@ -182,12 +182,12 @@ public sealed class CoordinatorServer : IAsyncDisposable
     }
 
     private static WebApplication BuildApp(
-        CoordinatorServerSettings settings, RemotingNode remoting, ModelSnapshotHolder models, IClusterStatusSource status, ILoggerFactory loggerFactory)
+        CoordinatorServerSettings settings, RemotingNode remoting, ModelSnapshotHolder models, IClusterStatusSource status)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(settings.Url);
+        // Request logs would drown the cluster's own lines; the actor system logs joins, departures and epochs.
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddRoutingCore();
 
         // Shutdown waits for running requests; a worker's socket request lasts as long as the worker, so keep it short.
