@@ -89,7 +89,7 @@ internal static class CoordinatorRun
             }
 
             log.Write("info", Describe(run, data));
-            log.Write("info", $"Listening on {settings.Url} (web page, /api/predict, /api/status, cluster socket /cluster); waiting for {settings.MinWorkers} worker(s)");
+            log.Write("info", $"Listening on {(settings with { Port = server.Address.Port }).Url} (web page, /api/predict, /api/status, cluster socket /cluster); waiting for {settings.MinWorkers} worker(s)");
             server.Events.EpochCompleted += report => log.Write("info", EpochLine(report, run.Epochs));
 
             TrainingResult result;
