@@ -97,6 +97,58 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper log) : IDispos
         }
     }
 
+    [Fact]
+    public async Task Worker_RejoinsARestartedCoordinator_AndTheResumedRunEndsWithTrainsParameters()
+    {
+        if (DataRoot is null)
+        {
+            log.WriteLine("CLUSTERMNIST_DATA is not set; skipping.");
+            return;
+        }
+
+        string[] run = ["--dataset", "digits-split", "--model", "784-32-10", "--epochs", "20", "--seed", "5"];
+        var reference = await CliRunner.RunAsync(["train", "--data", DataRoot, "--json", "--workers", "1", .. run]);
+        Assert.True(reference.ExitCode == 0, reference.Error);
+        string expected = JsonDocument.Parse(reference.LastOutputLine).RootElement.GetProperty("param_sha256").GetString()!;
+
+        // The restarted coordinator must come back on the same port, as a container does.
+        var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        string port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        probe.Stop();
+        string[] coordinatorArgs =
+        [
+            "coordinator", "--bind", "127.0.0.1", "--port", port, "--token", Token, "--data", DataRoot,
+            "--checkpoint-dir", Path.Combine(_directory, "checkpoints"), "--checkpoint-every", "50", "--resume", .. run,
+        ];
+        using var first = ClusterProcess.Start(_directory, coordinatorArgs);
+        string url = await ListeningUrlAsync(first);
+        using var worker = ClusterProcess.Start(_directory, "worker", "--coordinator", url, "--data", DataRoot, "--dataset", "digits-split", "--token", Token, "--id", "w1");
+        using var second = await RestartAfterEpoch2Async(first, coordinatorArgs);
+        try
+        {
+            Assert.Equal(0, await second.WaitForExitAsync(RunDeadline));
+            Assert.Contains(second.OutputLines, line => line.Contains("Resuming", StringComparison.Ordinal));
+            Assert.Equal(expected, JsonDocument.Parse(second.OutputLines[^1]).RootElement.GetProperty("param_sha256").GetString());
+            Assert.Equal(0, await worker.WaitForExitAsync(StartDeadline));
+            Assert.Contains("lost", worker.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            log.WriteLine(first.Output);
+            log.WriteLine(second.Output);
+            log.WriteLine(worker.Output);
+        }
+    }
+
+    private async Task<ClusterProcess> RestartAfterEpoch2Async(ClusterProcess first, string[] coordinatorArgs)
+    {
+        await first.WaitForLineAsync("epoch 2/20", RunDeadline);
+        first.Terminate();
+        Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        return ClusterProcess.Start(_directory, [.. coordinatorArgs, "--exit-when-done", "--json"]);
+    }
+
     private static async Task<string> ListeningUrlAsync(ClusterProcess coordinator)
     {
         string line = await coordinator.WaitForLineAsync("Listening on", StartDeadline);
