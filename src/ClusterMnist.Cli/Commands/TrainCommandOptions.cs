@@ -80,7 +80,7 @@ internal sealed class TrainCommandOptions
     public Option<int?> Batch { get; } = new Option<int?>("--batch")
     {
         HelpName = "N",
-        Description = $"Global batch size (samples per step). Default {D.Batch}; the seed preset uses the whole training set.",
+        Description = "Global batch size (samples per step). Default 128 (64 on digits-split); the seed preset uses the whole training set.",
     }.AtLeast(1);
 
     public Option<int?> Epochs { get; } = new Option<int?>("--epochs")
@@ -159,6 +159,7 @@ internal sealed class TrainCommandOptions
             Schedule = result.GetValue(Schedule) ?? s.Schedule,
             Warmup = result.GetValue(Warmup) ?? s.Warmup,
             Batch = result.GetValue(Batch) ?? s.Batch,
+            FullBatch = result.GetValue(Batch) is null && s.FullBatch,
             Epochs = result.GetValue(Epochs) ?? s.Epochs,
             Workers = result.GetValue(Workers) ?? s.Workers,
             Seed = result.GetValue(Seed) ?? s.Seed,
