@@ -75,7 +75,7 @@ internal sealed partial class CoordinatorActor
         var member = _members.Values.FirstOrDefault(m => m.IsLive && SameActor(m.Actor, terminated.Actor));
         if (member is not null)
         {
-            Log.LogWarning("Worker {WorkerId} is gone: {Reason}", member.Id, terminated.Reason);
+            Log.LogWarning("Worker {WorkerId} is gone ({Reason}); declaring it dead", member.Id, terminated.Reason);
             MarkGone(member, MemberState.Dead, terminated.Reason);
         }
     }
@@ -91,6 +91,7 @@ internal sealed partial class CoordinatorActor
                 Log.LogWarning("Worker {WorkerId} has been silent for {Seconds:F1} s (timeout {Timeout:F1} s); declaring it dead",
                     member.Id, silent.TotalSeconds, _settings.WorkerTimeout.TotalSeconds);
                 MarkGone(member, MemberState.Dead, $"no heartbeat for {silent.TotalSeconds:F1} s");
+                member.DeclaredSilent = true;
             }
         }
         foreach (var overdue in _assignments.Values.Where(a => Time.GetElapsedTime(a.SentTimestamp, now) > _settings.AssignmentTimeout).ToList())
@@ -102,6 +103,36 @@ internal sealed partial class CoordinatorActor
                 MarkGone(member, MemberState.Dead, $"no answer to assignment {overdue.Id} within {_settings.AssignmentTimeout.TotalSeconds:F1} s");
             }
         }
+    }
+
+    private void OnHeartbeat(Heartbeat beat)
+    {
+        if (!_members.TryGetValue(beat.WorkerId, out var member))
+            return;
+        if (member.IsLive)
+            Touch(member);
+        else if (member.DeclaredSilent && Sender is { } sender && SameActor(member.Actor, sender))
+            Readmit(member);
+    }
+
+    /// <summary>
+    /// A worker declared dead for silence whose connection survived (a long pause: GC, a frozen VM, SIGSTOP) speaks
+    /// again. It still believes it is a member, so unless it is taken back it would idle to the end of the run and
+    /// never hear that the run finished. Its stale answers stay ignored; it gets fresh parameters with its next shards.
+    /// </summary>
+    private void Readmit(Member member)
+    {
+        var silent = Time.GetElapsedTime(member.LastSeenTimestamp);
+        member.State = MemberState.Active;
+        member.Reason = null;
+        member.DeclaredSilent = false;
+        member.ParameterVersionSent = -1;
+        Touch(member);
+        TryWatch(member.Actor);
+        Log.LogInformation("Worker {WorkerId} is back after {Seconds:F1} s of silence; re-admitted, {Live} live",
+            member.Id, silent.TotalSeconds, LiveMembers.Count());
+        OnMembersAdded();
+        PublishStatus();
     }
 
     /// <summary>Takes a member out and hands its outstanding shards to the others (or parks them until one joins).</summary>

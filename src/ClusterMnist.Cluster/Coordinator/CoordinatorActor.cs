@@ -42,11 +42,17 @@ internal sealed partial class CoordinatorActor : Actor
     {
         var interval = (_settings.WorkerTimeout < _settings.AssignmentTimeout ? _settings.WorkerTimeout : _settings.AssignmentTimeout) / 4;
         _deadlineTimer = Context.System.Scheduler.SchedulePeriodic(interval, interval, Self, CheckWorkerDeadlines.Instance);
-        Log.LogInformation("Coordinator {Name} started: {Steps} steps per epoch, {Epochs} epochs, waiting for {MinWorkers} worker(s)",
-            _settings.Name, _run.StepsPerEpoch, _run.Options.Epochs, _settings.MinWorkers);
         PublishStatus();
         if (_run.IsComplete)
+        {
+            // A resumed checkpoint of a finished run: there is nothing to wait for.
+            Log.LogInformation("Coordinator {Name} started on a completed run ({Epochs} epochs done); no workers needed",
+                _settings.Name, _run.Options.Epochs);
             Finish(null);
+            return Task.CompletedTask;
+        }
+        Log.LogInformation("Coordinator {Name} started: {Steps} steps per epoch, {Epochs} epochs, waiting for {MinWorkers} worker(s)",
+            _settings.Name, _run.StepsPerEpoch, _run.Options.Epochs, _settings.MinWorkers);
         return Task.CompletedTask;
     }
 
@@ -77,7 +83,7 @@ internal sealed partial class CoordinatorActor : Actor
                     OnShardsDone(done);
                     break;
                 case Heartbeat beat:
-                    Touch(beat.WorkerId);
+                    OnHeartbeat(beat);
                     break;
                 case Goodbye bye:
                     OnGoodbye(bye);

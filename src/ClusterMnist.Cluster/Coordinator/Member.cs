@@ -17,6 +17,9 @@ internal sealed class Member(string id, IActorRef actor, int cores, long joinOrd
 
     public string? Reason { get; set; }
 
+    /// <summary>Declared dead for silence alone, so a heartbeat on the same connection brings it back.</summary>
+    public bool DeclaredSilent { get; set; }
+
     public long LastSeenTimestamp { get; set; }
 
     public DateTimeOffset LastSeen { get; set; }
