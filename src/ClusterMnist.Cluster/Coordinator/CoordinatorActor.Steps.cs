@@ -32,6 +32,7 @@ internal sealed partial class CoordinatorActor
     private double _stepCompute;
     private double _stepCommunication;
     private double _stepReduction;
+    private int _stepReassignedShards;
 
     private void OnMembersAdded()
     {
@@ -77,6 +78,7 @@ internal sealed partial class CoordinatorActor
         _stepAttempts = 1;
         _stepBytes = 0;
         _stepCompute = _stepCommunication = _stepReduction = 0;
+        _stepReassignedShards = 0;
         _stepWorkers.Clear();
         if (_parameterVersion != _run.GlobalStep)
         {
@@ -159,7 +161,9 @@ internal sealed partial class CoordinatorActor
         }
         _pending.Sort();
         _reassignments += gone.Count;
-        Log.LogInformation("Reassigning {Shards} shard(s) of step {Step} from {WorkerId}", gone.Sum(a => a.Shards.Length), _run.NextStep, workerId);
+        int shards = gone.Sum(a => a.Shards.Length);
+        _stepReassignedShards += shards;
+        Log.LogInformation("Reassigning {Shards} shard(s) of step {Step} from {WorkerId}", shards, _run.NextStep, workerId);
         AssignPending();
     }
 
@@ -253,6 +257,12 @@ internal sealed partial class CoordinatorActor
         _epochBytesPerWorker += (double)_stepBytes / Math.Max(1, _stepWorkers.Count);
         _epochTime = _epochTime.Add(time);
         _events.OnStep(_lastStep);
+        if (_stepReassignedShards > 0)
+        {
+            // How long a failure stalled the step: the operator's measure of failure detection plus recovery.
+            Log.LogInformation("Step {Step} completed {Seconds:F2} s after it started, with {Shards} reassigned shard(s)",
+                _run.GlobalStep, stepSeconds, _stepReassignedShards);
+        }
 
         if (_run.IsEpochFinished)
             FinishEpoch(epochSeconds);
@@ -272,7 +282,8 @@ internal sealed partial class CoordinatorActor
             _epochBytesPerWorker / Math.Max(1, _epochSteps), 4L * _run.Layout.ParameterCount, _epochTime.Divide(_epochSteps),
             _epochRedos, _reassignments - _reassignmentsBeforeEpoch, _lateAnswersIgnored - _lateAnswersBeforeEpoch);
         _history.Add(clusterReport);
-        Log.LogInformation(
+        // Debug only: hosts print their own epoch line from EpochCompleted (the CLI's has the full step time split).
+        Log.LogDebug(
             "Epoch {Epoch}: loss {Loss:F4}, test accuracy {Accuracy:P2}, {SamplesPerSecond:F0} samples/s, {Workers} worker(s), {Bytes:F0} B/step/worker ({Ratio:F3}× parameter bytes)",
             report.Epoch, report.TrainLoss, report.TestAccuracy, report.SamplesPerSecond, clusterReport.LiveWorkers,
             clusterReport.BytesPerStepPerWorker, clusterReport.BytesPerStepPerWorker / clusterReport.ParameterBytes);

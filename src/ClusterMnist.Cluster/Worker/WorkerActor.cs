@@ -77,8 +77,10 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
                 if (!_computing)
                     SayGoodbye();
                 break;
-            case TrainingFinished finished:
-                Log.LogInformation("Worker {WorkerId}: training finished, parameters {Hash}", settings.WorkerId, finished.ParameterSha256);
+            case TrainingFinished finished when !_done:
+                // Debug: the host reports the outcome itself; a second TrainingFinished (the answer to a heartbeat
+                // that crossed the first) is ignored below.
+                Log.LogDebug("Worker {WorkerId}: training finished, parameters {Hash}", settings.WorkerId, finished.ParameterSha256);
                 End(WorkerOutcomeKind.Finished, finished.ParameterSha256);
                 break;
             case UseCoordinator use when !_done:
