@@ -89,7 +89,9 @@ internal static class CoordinatorRun
             }
 
             log.Write("info", Describe(run, data));
-            log.Write("info", $"Listening on {(settings with { Port = server.Address.Port }).Url} (web page, /api/predict, /api/status, cluster socket /cluster); waiting for {settings.MinWorkers} worker(s)");
+            bool alreadyDone = server.ResumedFrom is { } done && done.Epoch >= run.Epochs;
+            log.Write("info", $"Listening on {(settings with { Port = server.Address.Port }).Url} (web page, /api/predict, /api/status, cluster socket /cluster); "
+                + (alreadyDone ? "the checkpoint's run is already complete" : $"waiting for {settings.MinWorkers} worker(s)"));
             server.Events.EpochCompleted += report => log.Write("info", EpochLine(report, run.Epochs));
 
             TrainingResult result;
@@ -148,10 +150,13 @@ internal static class CoordinatorRun
     {
         var e = report.Report;
         var t = report.TimePerStep;
+        string faults = report.Reassignments > 0 || report.LateAnswersIgnored > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"  {report.Reassignments} reassignment(s), {report.LateAnswersIgnored} late answer(s) ignored")
+            : string.Empty;
         return string.Create(CultureInfo.InvariantCulture,
             $"epoch {e.Epoch}/{totalEpochs}  train loss {e.TrainLoss:F4}  test loss {e.TestLoss:F4} acc {e.TestAccuracy:P2}  "
             + $"{e.SamplesPerSecond:N0} samples/s  {report.LiveWorkers} live worker(s)  {report.BytesPerStep:N0} B/step  "
-            + $"step ms: compute {t.Compute * 1e3:F2}, communication {t.Communication * 1e3:F2}, reduction {t.Reduction * 1e3:F2}, waiting {t.Waiting * 1e3:F2}");
+            + $"step ms: compute {t.Compute * 1e3:F2}, communication {t.Communication * 1e3:F2}, reduction {t.Reduction * 1e3:F2}, waiting {t.Waiting * 1e3:F2}{faults}");
     }
 
     private static string Describe(TrainingOptions options, DataSplit data) =>
