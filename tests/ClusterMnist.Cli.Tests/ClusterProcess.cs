@@ -50,12 +50,16 @@ internal sealed class ClusterProcess : IDisposable
     }
 
     /// <summary>Waits for an output line containing <paramref name="fragment"/>; fails with the output so far at the deadline.</summary>
-    public async Task<string> WaitForLineAsync(string fragment, TimeSpan deadline)
+    public Task<string> WaitForLineAsync(string fragment, TimeSpan deadline) =>
+        WaitForLineAsync(line => line.Contains(fragment, StringComparison.Ordinal), $"'{fragment}'", deadline);
+
+    /// <summary>Waits for an output line that <paramref name="matches"/> (<paramref name="what"/> names it in the failure).</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> matches, string what, TimeSpan deadline)
     {
         using var timeout = new CancellationTokenSource(deadline);
         while (true)
         {
-            if (_output.FirstOrDefault(line => line.Contains(fragment, StringComparison.Ordinal)) is { } found)
+            if (_output.FirstOrDefault(matches) is { } found)
             {
                 return found;
             }
@@ -66,7 +70,7 @@ internal sealed class ClusterProcess : IDisposable
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"no line with '{fragment}' within {deadline}; output:\n{Output}\nerrors:\n{Error}");
+                throw new TimeoutException($"no line with {what} within {deadline}; output:\n{Output}\nerrors:\n{Error}");
             }
         }
     }
@@ -95,12 +99,17 @@ internal sealed class ClusterProcess : IDisposable
         kill.WaitForExit();
     }
 
+    /// <summary>Sends a signal (SIGKILL, SIGSTOP, SIGCONT) to the process itself.</summary>
+    public void Signal(int signal) => UnixSignal.Send(_process.Id, signal);
+
     public void Dispose()
     {
         try
         {
             if (!_process.HasExited)
             {
+                // A stopped process would die on SIGKILL too, but continuing it first keeps its exit ordinary.
+                UnixSignal.TrySend(_process.Id, UnixSignal.Continue);
                 _process.Kill(entireProcessTree: true);
                 _process.WaitForExit(5000);
             }
