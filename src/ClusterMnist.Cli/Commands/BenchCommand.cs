@@ -9,5 +9,6 @@ internal static class BenchCommand
     {
         BenchGemmCommand.Create(),
         BenchTrainCommand.Create(),
+        BenchClusterCommand.Create(),
     };
 }
