@@ -151,7 +151,7 @@ internal static class BenchClusterCommand
 
     private static string Format(ClusterBenchmarkLine line) => string.Create(CultureInfo.InvariantCulture,
         $"{line.Workers,7}  {line.SamplesPerSecond,9:N0}  {line.Speedup,7:F2}×  {line.BytesPerStepPerWorker,13:N0}  {line.BytesRatio,7:F3}  "
-        + $"{line.ComputeMs,16:F2}  {line.CommunicationMs,13:F2}  {line.ReductionMs,9:F2}  {line.WaitingMs,7:F2}  {line.Load1m,4:F2}");
+        + $"{line.ComputeMs,16:F2}  {line.CommunicationMs,13:F2}  {line.ReductionMs,9:F2}  {line.WaitingMs,7:F2}  {line.LoadAverage,4:F2}");
 
     private static int[] ParseCounts(string text)
     {
@@ -352,5 +352,5 @@ internal sealed record ClusterBenchmarkLine(
     double CommunicationMs,
     double ReductionMs,
     double WaitingMs,
-    double Load1m,
+    double LoadAverage,
     int Cores);
