@@ -1,5 +1,7 @@
 using ClusterMnist.Actors.Remoting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ClusterMnist.Server.Hosting;
 
@@ -22,6 +24,9 @@ internal static class ClusterEndpoint
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         string peer = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
-        await remoting.AcceptAsync(socket, peer, context.RequestAborted).ConfigureAwait(false);
+        // Only the server's shutdown should close the connection as "shutting down". RequestAborted also fires when
+        // the peer vanishes (a killed worker), which the connection itself reports as lost, with the real reason.
+        var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        await remoting.AcceptAsync(socket, peer, stopping).ConfigureAwait(false);
     };
 }
