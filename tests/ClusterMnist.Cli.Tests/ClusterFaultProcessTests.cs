@@ -172,6 +172,7 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
                 int joined = Array.FindIndex(lines, line => line.Contains("Worker w3 joined", StringComparison.Ordinal));
                 int complete = Array.FindIndex(lines, line => line.Contains("Training complete", StringComparison.Ordinal));
                 Assert.InRange(joined, 0, complete);
+                Assert.Single(lines, line => line.Contains("poch 2", StringComparison.Ordinal)); // one epoch line, not two
                 Assert.Equal(0, await w3.WaitForExitAsync(StartDeadline));
                 long shards = ShardsDone(w3);
                 log.WriteLine($"w3 joined at line {joined} of {lines.Length} and computed {shards} shard(s)");
@@ -187,6 +188,32 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
         {
             log.WriteLine(coordinator.Output);
         }
+    }
+
+    [Fact]
+    public async Task CoordinatorResumingAFinishedRun_EndsAtOnce_WithoutWaitingForWorkers()
+    {
+        using var tiny = new TinyDataset(trainCount: 200, testCount: 50);
+        string[] coordinatorArgs =
+        [
+            "coordinator", "--bind", "127.0.0.1", "--port", "0", "--token", Token, "--data", tiny.Root, "--dataset", "mnist",
+            "--model", "784-16-10", "--epochs", "1", "--batch", "64", "--checkpoint-dir", Path.Combine(_directory, "checkpoints"),
+            "--resume", "--exit-when-done", "--json",
+        ];
+        using var first = ClusterProcess.Start(_directory, coordinatorArgs);
+        string url = await ListeningUrlAsync(first);
+        using var worker = ClusterProcess.Start(_directory, "worker", "--coordinator", url, "--data", tiny.Root, "--dataset", "mnist", "--token", Token, "--id", "w1");
+        Assert.Equal(0, await first.WaitForExitAsync(RunDeadline));
+        Assert.Equal(0, await worker.WaitForExitAsync(StartDeadline));
+        Assert.Single(worker.OutputLines, line => line.Contains("finished", StringComparison.OrdinalIgnoreCase));
+
+        // The checkpoint holds the finished run: no worker is needed and none is promised.
+        using var resumed = ClusterProcess.Start(_directory, coordinatorArgs);
+        Assert.Equal(0, await resumed.WaitForExitAsync(StartDeadline));
+        log.WriteLine(resumed.Output);
+        Assert.Contains(resumed.OutputLines, line => line.Contains("already complete", StringComparison.Ordinal));
+        Assert.DoesNotContain(resumed.OutputLines, line => line.Contains("waiting for", StringComparison.Ordinal));
+        Assert.Equal(ParameterHash(first), ParameterHash(resumed));
     }
 
     /// <summary>The one-worker parameters of <see cref="Run"/>, trained once in process and shared by the tests.</summary>
