@@ -17,6 +17,7 @@ internal static class CliApp
         PredictCommand.Create(),
         DownloadCommand.Create(),
         BenchCommand.Create(),
+        HealthCommand.Create(),
     };
 
     /// <summary>
@@ -41,6 +42,10 @@ internal static class CliApp
             Output = output,
             Error = error,
             EnableDefaultExceptionHandler = false,
+
+            // Program.cs turns Ctrl+C and SIGTERM into cancellationToken; System.CommandLine's own handler would
+            // only see them once an action returned an unfinished task, which a synchronous training loop never does.
+            ProcessTerminationTimeout = null,
         };
         try
         {

@@ -39,6 +39,29 @@ public class EvaluatePredictTests(TinyModelFixture model) : IClassFixture<TinyMo
     }
 
     [Fact]
+    public async Task Predict_ClassifiesPgmAndCsvRowImages_LikeTheTestSet()
+    {
+        var paths = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            paths.Add(WritePgm(model.Data.File($"class{i}.pgm"), i));
+        }
+
+        var csv = model.Data.File("row.csv");
+        await File.WriteAllTextAsync(csv, string.Join(",", model.Data.TestPixels.AsSpan(3 * 784, 784).ToArray()) + "\n");
+        paths.Add(csv);
+
+        var run = await CliRunner.RunAsync(["predict", "--model", model.CheckpointPath, .. paths]);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var predicted = Enumerable.Range(0, paths.Count)
+            .Select(i => int.Parse(run.OutputLines[2 * i][(paths[i].Length + 2)..].Split(' ')[0], CultureInfo.InvariantCulture))
+            .ToArray();
+        var expected = Enumerable.Range(0, 10).Select(i => (int)model.Data.TestLabels[i]).Append(model.Data.TestLabels[3]).ToArray();
+        Assert.Equal(expected, predicted);
+    }
+
+    [Fact]
     public async Task Predict_ReportsBadImageOnOneLine_AndStillClassifiesTheOthers()
     {
         var good = WritePgm(model.Data.File("good.pgm"), 2);

@@ -13,9 +13,9 @@ internal static class BenchGemmCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Network whose layer shapes are measured.", DefaultValueFactory = _ => "784-256-128-10" };
-        var batch = new Option<int?>("--batch") { Description = "Global batch size; the 32-row micro-shard is always measured too. Default 256." }.AtLeast(1);
-        var duration = new Option<int?>("--duration-ms") { Description = "Time spent on each measurement, in milliseconds. Default 500." }.AtLeast(1);
+        var model = new Option<string>("--model") { HelpName = "SPEC", Description = "Network whose layer shapes are measured.", DefaultValueFactory = _ => "784-256-128-10" };
+        var batch = new Option<int?>("--batch") { HelpName = "N", Description = "Global batch size; the 32-row micro-shard is always measured too. Default 256." }.AtLeast(1);
+        var duration = new Option<int?>("--duration-ms") { HelpName = "MS", Description = "Time spent on each measurement, in milliseconds. Default 500." }.AtLeast(1);
         var json = new Option<bool>("--json") { Description = "Print one JSON object per measurement instead of a table." };
         var command = new Command("gemm", "GFLOP/s and fraction of the single-core FMA peak for forward, input-gradient and weight-gradient products.")
         {

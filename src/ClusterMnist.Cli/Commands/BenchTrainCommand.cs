@@ -14,10 +14,10 @@ internal static class BenchTrainCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Network to train.", DefaultValueFactory = _ => "784-256-128-10" };
-        var batch = new Option<int?>("--batch") { Description = "Global batch size. Default 256." }.AtLeast(1);
-        var workers = new Option<int?>("--workers") { Description = "Worker threads. Default: one per core." }.AtLeast(1);
-        var steps = new Option<int?>("--steps") { Description = "Timed training steps. Default 100." }.AtLeast(1);
+        var model = new Option<string>("--model") { HelpName = "SPEC", Description = "Network to train.", DefaultValueFactory = _ => "784-256-128-10" };
+        var batch = new Option<int?>("--batch") { HelpName = "N", Description = "Global batch size. Default 256." }.AtLeast(1);
+        var workers = new Option<int?>("--workers") { HelpName = "N", Description = "Worker threads. Default: one per core." }.AtLeast(1);
+        var steps = new Option<int?>("--steps") { HelpName = "N", Description = "Timed training steps. Default 100." }.AtLeast(1);
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
         var command = new Command("train", "Train on synthetic in-memory data for a fixed number of steps and print samples/s.")
         {

@@ -13,8 +13,8 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Checkpoint written by `train --checkpoint`.", Required = true };
-        var data = new Option<string?>("--data") { Description = "Data root (default: $CLUSTERMNIST_DATA, else ~/.clustermnist/data)." };
+        var model = new Option<string>("--model") { HelpName = "FILE", Description = "Checkpoint written by `train --checkpoint`.", Required = true };
+        var data = new Option<string?>("--data") { HelpName = "DIR", Description = "Data root (default: $CLUSTERMNIST_DATA, else ~/.clustermnist/data)." };
         var dataset = new Option<string>("--dataset")
         {
             Description = "Test set: mnist, fashion or digits-split (its last 2,000 MNIST test images).",

@@ -11,7 +11,7 @@ internal static class PredictCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Checkpoint written by `train --checkpoint`.", Required = true };
+        var model = new Option<string>("--model") { HelpName = "FILE", Description = "Checkpoint written by `train --checkpoint`.", Required = true };
         var images = new Argument<string[]>("images")
         {
             Description = "PNG, PGM or CSV-row images (any size; normalised like MNIST).",

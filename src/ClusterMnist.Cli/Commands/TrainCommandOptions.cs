@@ -13,6 +13,7 @@ internal sealed class TrainCommandOptions
 
     public Option<string?> Data { get; } = new("--data")
     {
+        HelpName = "DIR",
         Description = "Data root holding mnist/ and fashion-mnist/ (default: $CLUSTERMNIST_DATA, else ~/.clustermnist/data).",
     };
 
@@ -23,6 +24,7 @@ internal sealed class TrainCommandOptions
 
     public Option<string?> Model { get; } = new("--model")
     {
+        HelpName = "SPEC",
         Description = $"Layer sizes such as 784-256-128-10, or a full spec like 784-256-10/relu/softmax-ce/dropout=0.2. Default {D.Model}.",
     };
 
@@ -38,6 +40,7 @@ internal sealed class TrainCommandOptions
 
     public Option<float?> Dropout { get; } = new Option<float?>("--dropout")
     {
+        HelpName = "P",
         Description = "Dropout probability on hidden layers, in [0, 1). Overrides the dropout of --model (the default model has 0.2).",
     }.Between(0f, 1f);
 
@@ -53,11 +56,13 @@ internal sealed class TrainCommandOptions
 
     public Option<float?> LearningRate { get; } = new Option<float?>("--lr")
     {
+        HelpName = "X",
         Description = $"Base learning rate. Default {D.LearningRate.ToString(CultureInfo.InvariantCulture)}.",
     }.Positive();
 
     public Option<float?> WeightDecay { get; } = new Option<float?>("--weight-decay")
     {
+        HelpName = "X",
         Description = "Weight decay (decoupled for adamw). Default 0.01 for adamw, 0 otherwise.",
     }.AtLeast(0f);
 
@@ -68,41 +73,49 @@ internal sealed class TrainCommandOptions
 
     public Option<long?> Warmup { get; } = new Option<long?>("--warmup")
     {
+        HelpName = "STEPS",
         Description = "Linear warm-up, in steps. Default 0.",
     }.AtLeast(0L);
 
     public Option<int?> Batch { get; } = new Option<int?>("--batch")
     {
+        HelpName = "N",
         Description = $"Global batch size (samples per step). Default {D.Batch}; the seed preset uses the whole training set.",
     }.AtLeast(1);
 
     public Option<int?> Epochs { get; } = new Option<int?>("--epochs")
     {
+        HelpName = "N",
         Description = "Passes over the training set. Default 30, 60 on digits-split, 500 with --preset seed.",
     }.AtLeast(1);
 
     public Option<int?> Workers { get; } = new Option<int?>("--workers")
     {
+        HelpName = "N",
         Description = "Worker threads. The result is bit-identical for any count. Default: one per core.",
     }.AtLeast(1);
 
     public Option<ulong?> Seed { get; } = new("--seed")
     {
+        HelpName = "N",
         Description = $"Seed for initialisation, shuffling and dropout. Default {D.Seed}.",
     };
 
     public Option<string?> Checkpoint { get; } = new("--checkpoint")
     {
+        HelpName = "FILE",
         Description = "Write a checkpoint to this file at every epoch end and at the end.",
     };
 
     public Option<string?> Resume { get; } = new("--resume")
     {
+        HelpName = "FILE",
         Description = "Continue the run saved in this checkpoint (same final parameters as an uninterrupted run).",
     };
 
     public Option<string?> Plot { get; } = new("--plot")
     {
+        HelpName = "FILE.svg",
         Description = "Write loss and accuracy per epoch and the test confusion matrix to this SVG file.",
     };
 

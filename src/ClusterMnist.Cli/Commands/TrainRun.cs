@@ -35,7 +35,17 @@ internal static class TrainRun
         }
 
         await console.Out.WriteLineAsync(Describe(options, data)).ConfigureAwait(false);
-        var result = TrainingProgressView.Run(console, trainer, options.Epochs, cancellationToken);
+        TrainingResult result;
+        try
+        {
+            result = TrainingProgressView.Run(console, trainer, options.Epochs, cancellationToken);
+        }
+        catch (OperationCanceledException) when ((settings.ResumePath ?? settings.CheckpointPath) is { } saved && File.Exists(saved))
+        {
+            // The checkpoint of the last finished epoch is intact (written atomically), so the run is not lost.
+            var dataFlag = settings.DataRoot is null ? string.Empty : $" --data {settings.DataRoot}";
+            throw new CliException($"cancelled; continue with: clustermnist train --dataset {settings.Dataset}{dataFlag} --resume {saved}", ExitCodes.Cancelled);
+        }
 
         console.Ansi.Write(EpochTable.Build(result.Epochs));
         var test = result.Test;
