@@ -54,6 +54,7 @@ internal static class BenchServeCommand
         var url = new Uri(host.Address, "api/predict");
         string body = PixelsJson(spec.InputSize);
         LatencySummary summary;
+        double? cpuPerRequest = null;
         if (wrk is null)
         {
             summary = await ServingLoad.RunAsync(
@@ -61,7 +62,7 @@ internal static class BenchServeCommand
         }
         else
         {
-            var (result, commandLine, report) = await WrkLoad.RunAsync(wrk, url, body, connections, seconds, cancellationToken).ConfigureAwait(false);
+            var (result, commandLine, report, cpu) = await WrkLoad.RunAsync(wrk, url, body, connections, seconds, cancellationToken).ConfigureAwait(false);
             if (!quiet)
             {
                 console.Out.WriteLine($"$ {commandLine}");
@@ -69,6 +70,7 @@ internal static class BenchServeCommand
             }
 
             summary = result;
+            cpuPerRequest = Math.Round(cpu, 1);
         }
 
         if (summary.FirstError is not null)
@@ -78,7 +80,8 @@ internal static class BenchServeCommand
 
         return new ServeBenchmarkLine(
             "serve", spec.ToString(), wrk is null ? "httpclient" : "wrk", connections, Math.Round(summary.Seconds, 3), summary.Requests, summary.Errors,
-            Math.Round(summary.RequestsPerSecond, 1), Math.Round(summary.MedianMs, 4), Math.Round(summary.P99Ms, 4), Math.Round(summary.MaxMs, 4));
+            Math.Round(summary.RequestsPerSecond, 1), Math.Round(summary.MedianMs, 4), Math.Round(summary.P99Ms, 4), Math.Round(summary.MaxMs, 4),
+            cpuPerRequest);
     }
 
     /// <summary>One image as <c>{"pixels":[...]}</c> with 0–255 values spread over the whole range.</summary>
@@ -90,13 +93,18 @@ internal static class BenchServeCommand
             .Select(directory => Path.Combine(directory, name))
             .FirstOrDefault(File.Exists);
 
-    private static string Describe(ServeBenchmarkLine line) =>
-        string.Create(CultureInfo.InvariantCulture,
+    private static string Describe(ServeBenchmarkLine line)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture,
             $"{line.Model}, {line.Client}, {line.Connections} connections, {line.Seconds:F1} s: {line.RequestsPerSecond:N0} requests/s, "
             + $"median {line.MedianMs:F3} ms, p99 {line.P99Ms:F3} ms, max {line.MaxMs:F3} ms ({line.Requests:N0} requests, {line.Errors} failed)");
+        return line.ServerCpuMicrosecondsPerRequest is { } cpu
+            ? text + string.Create(CultureInfo.InvariantCulture, $", server CPU {cpu:F1} µs per request")
+            : text;
+    }
 }
 
-/// <summary>One line of `bench serve --json`.</summary>
+/// <summary>One line of `bench serve --json`; the server's CPU per request is known only when wrk, not this process, drives the load.</summary>
 internal sealed record ServeBenchmarkLine(
     string Benchmark,
     string Model,
@@ -108,4 +116,5 @@ internal sealed record ServeBenchmarkLine(
     double RequestsPerSecond,
     double MedianMs,
     double P99Ms,
-    double MaxMs);
+    double MaxMs,
+    double? ServerCpuMicrosecondsPerRequest);

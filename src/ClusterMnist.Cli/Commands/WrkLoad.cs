@@ -20,7 +20,8 @@ internal static partial class WrkLoad
     public static string Arguments(int connections, int seconds, string scriptPath, Uri url) =>
         $"-t{Math.Min(2, connections)} -c{connections} -d{seconds}s --latency -s {scriptPath} {url}";
 
-    public static async Task<(LatencySummary Summary, string Command, string Report)> RunAsync(
+    /// <summary>Runs wrk; also returns this process's CPU time per request during the timed run (the server's cost, as wrk runs apart).</summary>
+    public static async Task<(LatencySummary Summary, string Command, string Report, double CpuMicrosecondsPerRequest)> RunAsync(
         string wrk, Uri url, string jsonBody, int connections, int seconds, CancellationToken cancellationToken)
     {
         string script = Path.Combine(Path.GetTempPath(), $"clustermnist-predict-{Environment.ProcessId}.lua");
@@ -30,8 +31,11 @@ internal static partial class WrkLoad
             // A short warm-up run first: connection set-up, JIT of the request path.
             await RunProcessAsync(wrk, Arguments(connections, 2, script, url), cancellationToken).ConfigureAwait(false);
             string arguments = Arguments(connections, seconds, script, url);
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             string report = await RunProcessAsync(wrk, arguments, cancellationToken).ConfigureAwait(false);
-            return (Parse(report), $"wrk {arguments}", report);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            var summary = Parse(report);
+            return (summary, $"wrk {arguments}", report, cpu.TotalMicroseconds / Math.Max(1, summary.Requests));
         }
         finally
         {
