@@ -62,7 +62,7 @@ internal static class BenchServeCommand
         }
         else
         {
-            var (result, commandLine, report, cpu) = await WrkLoad.RunAsync(wrk, url, body, connections, seconds, cancellationToken).ConfigureAwait(false);
+            var (result, commandLine, report, cpu) = await WrkLoad.RunAsync(wrk, url, spec.InputSize, connections, seconds, cancellationToken).ConfigureAwait(false);
             if (!quiet)
             {
                 console.Out.WriteLine($"$ {commandLine}");

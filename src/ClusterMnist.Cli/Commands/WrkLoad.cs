@@ -12,9 +12,17 @@ namespace ClusterMnist.Cli.Commands;
 /// </summary>
 internal static partial class WrkLoad
 {
-    /// <summary>The Lua script that turns wrk's GET into a JSON pixels POST.</summary>
-    public static string Script(string jsonBody) =>
-        $"wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = '{jsonBody}'\n";
+    /// <summary>
+    /// The Lua script that turns wrk's GET into a POST of one image as JSON pixels; the README shows the same script.
+    /// It builds the body that <see cref="BenchServeCommand.PixelsJson"/> sends.
+    /// </summary>
+    public static string Script(int inputSize) =>
+        "-- predict.lua: POST one image as {\"pixels\": [...]} (0-255 values spread over the range)\n"
+        + "local pixels = {}\n"
+        + $"for i = 0, {inputSize - 1} do pixels[#pixels + 1] = tostring((i * 37 + 101) % 256) end\n"
+        + "wrk.method = \"POST\"\n"
+        + "wrk.headers[\"Content-Type\"] = \"application/json\"\n"
+        + "wrk.body = '{\"pixels\":[' .. table.concat(pixels, \",\") .. ']}'\n";
 
     /// <summary>wrk's command line for <paramref name="connections"/> connections over two threads.</summary>
     public static string Arguments(int connections, int seconds, string scriptPath, Uri url) =>
@@ -22,10 +30,10 @@ internal static partial class WrkLoad
 
     /// <summary>Runs wrk; also returns this process's CPU time per request during the timed run (the server's cost, as wrk runs apart).</summary>
     public static async Task<(LatencySummary Summary, string Command, string Report, double CpuMicrosecondsPerRequest)> RunAsync(
-        string wrk, Uri url, string jsonBody, int connections, int seconds, CancellationToken cancellationToken)
+        string wrk, Uri url, int inputSize, int connections, int seconds, CancellationToken cancellationToken)
     {
         string script = Path.Combine(Path.GetTempPath(), $"clustermnist-predict-{Environment.ProcessId}.lua");
-        await File.WriteAllTextAsync(script, Script(jsonBody), Encoding.UTF8, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(script, Script(inputSize), Encoding.UTF8, cancellationToken).ConfigureAwait(false);
         try
         {
             // A short warm-up run first: connection set-up, JIT of the request path.
