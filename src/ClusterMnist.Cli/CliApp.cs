@@ -13,6 +13,8 @@ internal static class CliApp
     public static RootCommand Build() => new("ClusterMnist: data-parallel MNIST training on a SIMD engine.")
     {
         TrainCommand.Create(),
+        CoordinatorCommand.Create(),
+        WorkerCommand.Create(),
         EvaluateCommand.Create(),
         PredictCommand.Create(),
         DownloadCommand.Create(),

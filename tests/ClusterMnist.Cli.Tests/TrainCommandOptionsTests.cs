@@ -33,11 +33,13 @@ public class TrainCommandOptionsTests
         Assert.Empty(result.Errors);
         Assert.Equal(TrainSettings.Default, settings);
         Assert.Equal("mnist", settings.Dataset);
-        Assert.Equal("784-512-512-10/relu/softmax-ce/dropout=0.2", settings.Model);
+        Assert.Equal("784-512-256-10/relu/softmax-ce/dropout=0.2", settings.Model);
         Assert.Null(settings.Dropout); // the model text carries it
         Assert.Equal("adam", settings.Optimizer);
         Assert.Equal("cosine", settings.Schedule);
-        Assert.Equal(64, settings.Batch);
+        Assert.Null(settings.Batch);
+        Assert.False(settings.FullBatch);
+        Assert.Equal(128, settings.DefaultBatch);
         Assert.Equal(30, settings.EffectiveEpochs);
         Assert.False(settings.Json);
     }
@@ -84,7 +86,7 @@ public class TrainCommandOptionsTests
         Assert.Equal("sgd", settings.Optimizer);
         Assert.Equal(0.1f, settings.LearningRate);
         Assert.Equal("constant", settings.Schedule);
-        Assert.Null(settings.Batch); // full batch: one step per epoch
+        Assert.True(settings.FullBatch); // one step per epoch
         Assert.Equal(500, settings.EffectiveEpochs);
         Assert.Equal(0f, settings.EffectiveWeightDecay);
     }
@@ -98,10 +100,18 @@ public class TrainCommandOptionsTests
         Assert.Equal(20, settings.Epochs);
         Assert.Equal(0.5f, settings.LearningRate);
         Assert.Equal(1000, settings.Batch);
+        Assert.False(settings.FullBatch);
         Assert.Equal("sigmoid", settings.Activation);
         Assert.Equal("digits-split", settings.Dataset);
         Assert.Equal("784-10-10/relu/softmax-ce/dropout=0", settings.Model); // untouched preset values stay
         Assert.Equal("uniform", settings.Init);
+    }
+
+    [Fact]
+    public void DefaultBatch_Is64_WhenDigitsSplit()
+    {
+        Assert.Equal(64, Parse("--dataset digits-split").Settings.DefaultBatch);
+        Assert.Equal(128, Parse("--dataset fashion").Settings.DefaultBatch);
     }
 
     [Fact]
@@ -140,7 +150,7 @@ public class TrainCommandOptionsTests
     }
 
     [Theory]
-    [InlineData("", "784-512-512-10/relu/softmax-ce/dropout=0.2")]
+    [InlineData("", "784-512-256-10/relu/softmax-ce/dropout=0.2")]
     [InlineData("--model 784-64-10", "784-64-10/relu/softmax-ce/dropout=0")]
     [InlineData("--model 784-64-10/tanh/softmax-ce/dropout=0.5", "784-64-10/tanh/softmax-ce/dropout=0.5")]
     [InlineData("--model 784-64-10/tanh/softmax-ce/dropout=0.5 --activation elu --dropout 0.1 --loss mse", "784-64-10/elu/sigmoid-mse/dropout=0.1")]

@@ -80,7 +80,7 @@ internal sealed class TrainCommandOptions
     public Option<int?> Batch { get; } = new Option<int?>("--batch")
     {
         HelpName = "N",
-        Description = $"Global batch size (samples per step). Default {D.Batch}; the seed preset uses the whole training set.",
+        Description = "Global batch size (samples per step). Default 128 (64 on digits-split); the seed preset uses the whole training set.",
     }.AtLeast(1);
 
     public Option<int?> Epochs { get; } = new Option<int?>("--epochs")
@@ -136,9 +136,14 @@ internal sealed class TrainCommandOptions
     ];
 
     /// <summary>Starts from the preset (or the defaults) and applies every flag that was given.</summary>
-    public TrainSettings Read(ParseResult result)
+    public TrainSettings Read(ParseResult result) => Read(result, TrainSettings.ForPreset(result.GetValue(Preset)));
+
+    /// <summary>
+    /// Applies every flag that was given to <paramref name="s"/> (settings already resolved from configuration files,
+    /// as `coordinator` does); options a command did not add read as absent.
+    /// </summary>
+    public TrainSettings Read(ParseResult result, TrainSettings s)
     {
-        var s = TrainSettings.ForPreset(result.GetValue(Preset));
         return s with
         {
             DataRoot = result.GetValue(Data) ?? s.DataRoot,
@@ -154,6 +159,7 @@ internal sealed class TrainCommandOptions
             Schedule = result.GetValue(Schedule) ?? s.Schedule,
             Warmup = result.GetValue(Warmup) ?? s.Warmup,
             Batch = result.GetValue(Batch) ?? s.Batch,
+            FullBatch = result.GetValue(Batch) is null && s.FullBatch,
             Epochs = result.GetValue(Epochs) ?? s.Epochs,
             Workers = result.GetValue(Workers) ?? s.Workers,
             Seed = result.GetValue(Seed) ?? s.Seed,

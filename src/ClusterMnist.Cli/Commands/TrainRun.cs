@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using ClusterMnist.Cli.Hosting;
 using ClusterMnist.Cli.Reporting;
+using ClusterMnist.Cluster.Hosting;
 using ClusterMnist.Core.Data;
 using ClusterMnist.Core.Training;
 
@@ -20,18 +21,20 @@ internal static class TrainRun
         var spec = TrainingOptionsFactory.Model(settings);
         var data = await DatasetLoader.LoadAsync(console, dataRoot, kind, cancellationToken).ConfigureAwait(false);
 
-        LocalTrainer trainer;
+        // One code path with the cluster: the coordinator and N worker actors in this process over in-memory
+        // references. Its parameters are bit-identical to LocalTrainer's for any worker count.
+        InProcessCluster trainer;
         TrainingOptions options;
         if (settings.ResumePath is { } resumePath)
         {
-            trainer = LocalTrainer.Resume(resumePath, data, settings.Workers);
+            trainer = InProcessCluster.Resume(resumePath, data, settings.Workers);
             options = trainer.Options;
             await console.Out.WriteLineAsync($"Resuming {resumePath}").ConfigureAwait(false);
         }
         else
         {
             options = TrainingOptionsFactory.Create(settings, data);
-            trainer = new LocalTrainer(options, data) { CheckpointPath = settings.CheckpointPath };
+            trainer = new InProcessCluster(options, data) { CheckpointPath = settings.CheckpointPath };
         }
 
         await console.Out.WriteLineAsync(Describe(options, data)).ConfigureAwait(false);

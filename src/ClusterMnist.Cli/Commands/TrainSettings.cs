@@ -25,7 +25,7 @@ internal sealed record TrainSettings
         WeightDecay = 0f,
         Schedule = "constant",
         Warmup = 0,
-        Batch = null,
+        FullBatch = true,
         Epochs = 500,
     };
 
@@ -38,7 +38,7 @@ internal sealed record TrainSettings
     /// leaves out take the model defaults (relu, softmax-ce, no dropout), so a user's --model replaces the
     /// default network whole, dropout included.
     /// </summary>
-    public string Model { get; init; } = "784-512-512-10/relu/softmax-ce/dropout=0.2";
+    public string Model { get; init; } = "784-512-256-10/relu/softmax-ce/dropout=0.2";
 
     /// <summary>Overrides the hidden activation of <see cref="Model"/> when set.</summary>
     public string? Activation { get; init; }
@@ -62,8 +62,11 @@ internal sealed record TrainSettings
 
     public long Warmup { get; init; }
 
-    /// <summary>Samples per step; null means the whole training set (full-batch gradient descent).</summary>
-    public int? Batch { get; init; } = 64;
+    /// <summary>Samples per step; null means <see cref="DefaultBatch"/> for the data set.</summary>
+    public int? Batch { get; init; }
+
+    /// <summary>Full-batch gradient descent (the seed preset): one step per epoch over the whole training set.</summary>
+    public bool FullBatch { get; init; }
 
     /// <summary>Passes over the training set; null means <see cref="DefaultEpochs"/> for the data set.</summary>
     public int? Epochs { get; init; }
@@ -87,6 +90,13 @@ internal sealed record TrainSettings
     public int DefaultEpochs => Dataset == "digits-split" ? 60 : 30;
 
     public int EffectiveEpochs => Epochs ?? DefaultEpochs;
+
+    /// <summary>
+    /// 128, but 64 on digits-split. Measured with the default network (seed 1, 2 workers): Fashion-MNIST reaches
+    /// 90.6 % in 30 epochs at batch 128; digits-split reaches 97.7 % in 60 epochs at batch 64 but only 97.3 %
+    /// at 128: its 8,000 images give few steps per epoch, and the smaller batch's extra steps and noise help.
+    /// </summary>
+    public int DefaultBatch => Dataset == "digits-split" ? 64 : 128;
 
     public float EffectiveWeightDecay => WeightDecay ?? (Optimizer == "adamw" ? 0.01f : 0f);
 

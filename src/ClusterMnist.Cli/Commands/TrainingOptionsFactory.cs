@@ -35,7 +35,7 @@ internal static class TrainingOptionsFactory
         var spec = Model(settings);
         ModelFit.Check(spec, data);
         var trainCount = data.Train.Count;
-        var batch = Math.Min(settings.Batch ?? trainCount, trainCount);
+        var batch = Math.Min(settings.FullBatch ? trainCount : settings.Batch ?? settings.DefaultBatch, trainCount);
         var stepsPerEpoch = (trainCount + batch - 1) / batch;
         var totalSteps = (long)stepsPerEpoch * settings.EffectiveEpochs;
         var scheduleKind = LearningRateSchedule.ParseKind(settings.Schedule);

@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace ClusterMnist.Cli.Reporting;
 
 /// <summary>
-/// Runs a <see cref="LocalTrainer"/> while showing its progress: on a terminal, one bar for the run and one for
+/// Runs a trainer (<see cref="ITrainer"/>: the in-process cluster or LocalTrainer) while showing its progress: on a terminal, one bar for the run and one for
 /// the current epoch (loss, accuracy, samples/s); otherwise a plain line per epoch, plus a step line every
 /// <see cref="PlainStepInterval"/> so long epochs still show signs of life in a CI log.
 /// </summary>
@@ -17,12 +17,12 @@ internal static class TrainingProgressView
     /// <summary>Plain mode prints at most about this many epoch lines (the table at the end has them all).</summary>
     private const int MaxPlainEpochLines = 50;
 
-    public static TrainingResult Run(CliConsole console, LocalTrainer trainer, int totalEpochs, CancellationToken cancellationToken) =>
+    public static TrainingResult Run(CliConsole console, ITrainer trainer, int totalEpochs, CancellationToken cancellationToken) =>
         console.Interactive
             ? Live(console, trainer, totalEpochs, cancellationToken)
             : Plain(console, trainer, totalEpochs, cancellationToken);
 
-    private static TrainingResult Live(CliConsole console, LocalTrainer trainer, int totalEpochs, CancellationToken cancellationToken) =>
+    private static TrainingResult Live(CliConsole console, ITrainer trainer, int totalEpochs, CancellationToken cancellationToken) =>
         console.Ansi.Progress()
             .AutoClear(false)
             .HideCompleted(false)
@@ -58,7 +58,7 @@ internal static class TrainingProgressView
                 }
             });
 
-    private static TrainingResult Plain(CliConsole console, LocalTrainer trainer, int totalEpochs, CancellationToken cancellationToken)
+    private static TrainingResult Plain(CliConsole console, ITrainer trainer, int totalEpochs, CancellationToken cancellationToken)
     {
         var every = Math.Max(1, (int)Math.Ceiling(totalEpochs / (double)MaxPlainEpochLines));
         var sinceLine = Stopwatch.StartNew();

@@ -1,0 +1,133 @@
+using System.Collections;
+using System.CommandLine;
+using System.Globalization;
+using ClusterMnist.Cli.Configuration;
+
+namespace ClusterMnist.Cli.Commands;
+
+/// <summary>
+/// The flags of `coordinator`: its own, plus the training flags of `train` (the same option objects and parsing,
+/// minus --workers, --checkpoint, --resume FILE and --plot, which mean other things on a cluster). No flag has a
+/// parser default, so an absent flag leaves the settings file's value (or the environment's) in force.
+/// </summary>
+internal sealed class CoordinatorCommandOptions
+{
+    public TrainCommandOptions Training { get; } = new();
+
+    public Option<int?> Port { get; } = new Option<int?>("--port")
+    {
+        HelpName = "PORT",
+        Description = "Port of the web page, HTTP API and cluster socket (/cluster). Default 8080; 0 picks a free one.",
+    }.Between(0, 65535);
+
+    public Option<string?> Bind { get; } = new("--bind")
+    {
+        HelpName = "ADDR",
+        Description = "Address to listen on. Default 0.0.0.0 (every interface); 127.0.0.1 keeps it on this machine.",
+    };
+
+    public Option<int?> MinWorkers { get; } = new Option<int?>("--min-workers")
+    {
+        HelpName = "N",
+        Description = "Workers that must join before the first step. Default 1.",
+    }.AtLeast(1);
+
+    public Option<string?> CheckpointDir { get; } = new("--checkpoint-dir")
+    {
+        HelpName = "DIR",
+        Description = "Write the run's checkpoint (coordinator.ckpt) here at every epoch end.",
+    };
+
+    public Option<int?> CheckpointEvery { get; } = new Option<int?>("--checkpoint-every")
+    {
+        HelpName = "K",
+        Description = "Also checkpoint every K steps inside an epoch. Default 0 (epoch ends only).",
+    }.AtLeast(0);
+
+    public Option<bool> Resume { get; } = new("--resume")
+    {
+        Description = "Continue from the checkpoint in --checkpoint-dir when there is one; start fresh when there is none.",
+    };
+
+    public Option<bool> ExitWhenDone { get; } = new("--exit-when-done")
+    {
+        Description = "Exit after training (with --json, the last line is train's JSON) instead of serving predictions until stopped.",
+    };
+
+    public Option<string?> Token { get; } = new("--token")
+    {
+        HelpName = "T",
+        Description = "Cluster token workers must present. Default $CLUSTERMNIST_TOKEN; required.",
+    };
+
+    public Option<string?> Config { get; } = new("--config")
+    {
+        HelpName = "FILE",
+        Description = "Settings file. Default config/coordinator.json under the working directory (skipped when missing).",
+    };
+
+    public IEnumerable<Option> All =>
+    [
+        Port, Bind, MinWorkers, CheckpointDir, CheckpointEvery, Resume, ExitWhenDone, Token, Config,
+        .. Training.All.Except([Training.Workers, Training.Checkpoint, Training.Resume, Training.Plot]),
+    ];
+
+    /// <summary>Settings file, then environment, then flags; every value checked before anything starts.</summary>
+    public CoordinatorRunSettings Read(ParseResult result, string workingDirectory, IDictionary environment)
+    {
+        var file = LayeredSettings.Load(CoordinatorSchema.Schema, result.GetValue(Config), workingDirectory, environment);
+        var training = TrainingFromSettings(file);
+        if ((result.GetValue(Training.Preset) ?? file.Text("Training:Preset")) is { } preset)
+        {
+            // A preset names a whole configuration: it replaces the file's training values, except where the data is.
+            training = TrainSettings.ForPreset(preset) with { DataRoot = training.DataRoot, Dataset = training.Dataset, Seed = training.Seed };
+        }
+
+        training = Training.Read(result, training with { Json = file.Flag("Coordinator:Json") ?? false });
+        string bind = result.GetValue(Bind) ?? file.Text("Coordinator:Bind") ?? "0.0.0.0";
+        return new CoordinatorRunSettings
+        {
+            Training = training,
+            Bind = bind,
+            Port = result.GetValue(Port) ?? (int?)file.Integer("Coordinator:Port") ?? 8080,
+            MinWorkers = result.GetValue(MinWorkers) ?? (int?)file.Integer("Coordinator:MinWorkers") ?? 1,
+            CheckpointDir = result.GetValue(CheckpointDir) ?? file.Text("Coordinator:CheckpointDir"),
+            CheckpointEvery = result.GetValue(CheckpointEvery) ?? (int?)file.Integer("Coordinator:CheckpointEvery") ?? 0,
+            Resume = result.GetValue(Resume) || (file.Flag("Coordinator:Resume") ?? false),
+            ExitWhenDone = result.GetValue(ExitWhenDone) || (file.Flag("Coordinator:ExitWhenDone") ?? false),
+            Token = ClusterTokenSource.Resolve(result.GetValue(Token), file, environment),
+            WorkerTimeout = TimeSpan.FromSeconds(file.Number("Coordinator:WorkerTimeoutSeconds") ?? 3),
+            AssignmentTimeout = TimeSpan.FromSeconds(file.Number("Coordinator:AssignmentTimeoutSeconds") ?? 60),
+            PublishInterval = TimeSpan.FromMilliseconds(file.Integer("Coordinator:PublishIntervalMilliseconds") ?? 50),
+            HeartbeatInterval = TimeSpan.FromSeconds(file.Number("Cluster:HeartbeatIntervalSeconds") ?? 1),
+            HeartbeatTimeout = TimeSpan.FromSeconds(file.Number("Cluster:HeartbeatTimeoutSeconds") ?? 3),
+            MaxBodyBytes = file.Integer("Http:MaxBodyBytes") ?? 1024 * 1024,
+            MaxBatchImages = (int)(file.Integer("Http:MaxBatchImages") ?? 1024),
+            StatusPollMilliseconds = (int)(file.Integer("Http:StatusPollMilliseconds") ?? 1000),
+            SettingsFile = file.FilePath,
+        };
+    }
+
+    private static TrainSettings TrainingFromSettings(LayeredSettings file)
+    {
+        var d = TrainSettings.Default;
+        return d with
+        {
+            DataRoot = file.Text("Training:Data") ?? d.DataRoot,
+            Dataset = file.Text("Training:Dataset") ?? d.Dataset,
+            Model = file.Text("Training:Model") ?? d.Model,
+            Activation = file.Text("Training:Activation") ?? d.Activation,
+            Loss = file.Text("Training:Loss") ?? d.Loss,
+            Dropout = (float?)file.Number("Training:Dropout") ?? d.Dropout,
+            Init = file.Text("Training:Init") ?? d.Init,
+            Optimizer = file.Text("Training:Optimizer") ?? d.Optimizer,
+            LearningRate = (float?)file.Number("Training:LearningRate") ?? d.LearningRate,
+            WeightDecay = (float?)file.Number("Training:WeightDecay") ?? d.WeightDecay,
+            Schedule = file.Text("Training:Schedule") ?? d.Schedule,
+            Warmup = file.Integer("Training:Warmup") ?? d.Warmup,
+            Batch = (int?)file.Integer("Training:Batch") ?? d.Batch,
+            Epochs = (int?)file.Integer("Training:Epochs") ?? d.Epochs,
+            Seed = file.Text("Training:Seed") is { } seed ? ulong.Parse(seed, CultureInfo.InvariantCulture) : d.Seed,
+        };
+    }
+}

@@ -1,0 +1,161 @@
+using System.CommandLine;
+using System.Globalization;
+using ClusterMnist.Actors.Remoting;
+using ClusterMnist.Cli.Hosting;
+using ClusterMnist.Cli.Reporting;
+using ClusterMnist.Cluster.Coordinator;
+using ClusterMnist.Core.Data;
+using ClusterMnist.Core.Training;
+using ClusterMnist.Server;
+using ClusterMnist.Server.Hosting;
+
+namespace ClusterMnist.Cli.Commands;
+
+/// <summary>Runs `coordinator` once its settings are known: data, checkpoint, server, epoch lines, shutdown, JSON.</summary>
+internal static class CoordinatorRun
+{
+    public static async Task<int> ExecuteAsync(ParseResult parseResult, CoordinatorRunSettings settings, CancellationToken cancellationToken)
+    {
+        var console = CliConsole.From(parseResult);
+        var training = settings.Training;
+        var kind = DatasetCatalog.Parse(training.Dataset);
+        TrainingOptionsFactory.Model(training);
+        var data = await DatasetLoader.LoadAsync(console, training.DataRoot ?? DatasetCatalog.DefaultDataDirectory, kind, cancellationToken)
+            .ConfigureAwait(false);
+        var options = TrainingOptionsFactory.Create(training with { Workers = settings.MinWorkers }, data);
+
+        using var log = new LineLoggerProvider(console.Out);
+        if (settings.SettingsFile is { } file)
+        {
+            log.Write("info", $"Settings from {file}");
+        }
+
+        string? resumeFrom = null;
+        if (settings.CheckpointPath is { } checkpoint)
+        {
+            Directory.CreateDirectory(settings.CheckpointDir!);
+            if (settings.Resume && File.Exists(checkpoint))
+            {
+                resumeFrom = checkpoint;
+            }
+            else if (settings.Resume)
+            {
+                log.Write("info", $"No checkpoint at {checkpoint} yet; starting a new run");
+            }
+        }
+        else if (settings.Resume)
+        {
+            log.Write("warn", "--resume without --checkpoint-dir: nothing to resume from; starting a new run");
+        }
+
+        var serverSettings = new CoordinatorServerSettings
+        {
+            Url = settings.Url,
+            Remoting = new RemotingOptions(settings.Token)
+            {
+                HeartbeatInterval = settings.HeartbeatInterval,
+                HeartbeatTimeout = settings.HeartbeatTimeout,
+            },
+            Coordinator = new CoordinatorSettings
+            {
+                MinWorkers = settings.MinWorkers,
+                WorkerTimeout = settings.WorkerTimeout,
+                AssignmentTimeout = settings.AssignmentTimeout,
+                CheckpointPath = settings.CheckpointPath,
+                CheckpointEverySteps = settings.CheckpointEvery,
+            },
+            Server = new ServerOptions
+            {
+                MaxBodyBytes = settings.MaxBodyBytes,
+                MaxBatchImages = settings.MaxBatchImages,
+                StatusPollMilliseconds = settings.StatusPollMilliseconds,
+            },
+            PublishInterval = settings.PublishInterval,
+            ShownConfiguration = new Dictionary<string, string>
+            {
+                ["dataset"] = data.Name,
+                ["bind"] = settings.Url,
+                ["exitWhenDone"] = settings.ExitWhenDone ? "true" : "false",
+            },
+        };
+
+        var server = await CoordinatorServer.StartAsync(serverSettings, options, data, resumeFrom, log, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var run = server.Options;
+            if (server.ResumedFrom is { } resumed)
+            {
+                log.Write("info", $"Resuming {resumeFrom} at step {resumed.Step} ({resumed.Epoch} of {run.Epochs} epochs done); serving its model until training publishes");
+            }
+
+            log.Write("info", Describe(run, data));
+            log.Write("info", $"Listening on {(settings with { Port = server.Address.Port }).Url} (web page, /api/predict, /api/status, cluster socket /cluster); waiting for {settings.MinWorkers} worker(s)");
+            server.Events.EpochCompleted += report => log.Write("info", EpochLine(report, run.Epochs));
+
+            TrainingResult result;
+            try
+            {
+                result = await server.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                log.Write("info", "Stopping (signal): closing worker connections" + (settings.CheckpointPath is { } c ? $"; the last checkpoint stays in {c}" : string.Empty));
+                await server.DisposeAsync().ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+            catch (OperationCanceledException)
+            {
+                throw new CliException("the coordinator stopped before training finished.");
+            }
+
+            int workersUsed = server.Events.Status?.Members.Count(m => m.ShardsDone > 0) ?? settings.MinWorkers;
+            log.Write("info",
+                $"Training finished: test accuracy {result.Test.Accuracy.ToString("P2", CultureInfo.InvariantCulture)}, {result.TrainSeconds:F1} s, "
+                + $"{result.SamplesPerSecond:N0} samples/s on {workersUsed} worker(s); parameters sha256 {result.ParameterSha256}");
+            if (settings.ExitWhenDone)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                log.Write("info", $"Serving the final model on {settings.Url} until stopped");
+            }
+
+            if (training.Json)
+            {
+                log.Close();
+                var summary = new TrainSummary(result.Test.Accuracy, result.Epochs.Count, result.TrainSeconds, result.SamplesPerSecond, workersUsed, result.ParameterSha256);
+                await console.Out.WriteLineAsync(JsonLine.Serialize(summary)).ConfigureAwait(false);
+                await console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            if (!settings.ExitWhenDone)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                log.Write("info", "Stopping (signal)");
+            }
+
+            return ExitCodes.Success;
+        }
+        finally
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One line per epoch: accuracy, throughput, cluster size, traffic and where a step's time went.</summary>
+    internal static string EpochLine(ClusterEpochReport report, int totalEpochs)
+    {
+        var e = report.Report;
+        var t = report.TimePerStep;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"epoch {e.Epoch}/{totalEpochs}  train loss {e.TrainLoss:F4}  test loss {e.TestLoss:F4} acc {e.TestAccuracy:P2}  "
+            + $"{e.SamplesPerSecond:N0} samples/s  {report.LiveWorkers} live worker(s)  {report.BytesPerStep:N0} B/step  "
+            + $"step ms: compute {t.Compute * 1e3:F2}, communication {t.Communication * 1e3:F2}, reduction {t.Reduction * 1e3:F2}, waiting {t.Waiting * 1e3:F2}");
+    }
+
+    private static string Describe(TrainingOptions options, DataSplit data) =>
+        $"Training {options.Model} on {data.Name} ({data.Train.Count:N0} train, {data.Test.Count:N0} test images, fingerprint {data.Train.Fingerprint[..12]}): "
+        + $"{options.Init} init, {options.Optimizer.Kind} lr {options.Schedule.BaseRate.ToString(CultureInfo.InvariantCulture)} "
+        + $"{options.Schedule.Kind}, batch {options.BatchSize}, {options.Epochs} epochs, seed {options.Seed}";
+}

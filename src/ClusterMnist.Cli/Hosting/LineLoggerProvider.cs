@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterMnist.Cli.Hosting;
+
+/// <summary>
+/// Logs of the actor runtime and cluster as plain timestamped lines on a command's output ("12:00:01 warn: …"), so
+/// `coordinator` and `worker` print who joined, who left, and when they retry. Durations read as seconds ("2.0 s").
+/// <see cref="Close"/> silences it, so that nothing follows a command's final JSON line.
+/// </summary>
+internal sealed class LineLoggerProvider(TextWriter output, LogLevel minimum = LogLevel.Information) : ILoggerProvider, ILoggerFactory
+{
+    private readonly Lock _lock = new();
+    private bool _closed;
+
+    public LogLevel Minimum => minimum;
+
+    public ILogger CreateLogger(string categoryName) => new LineLogger(this);
+
+    public void AddProvider(ILoggerProvider provider)
+    {
+    }
+
+    /// <summary>Writes one line now (for the command's own messages, in the same format).</summary>
+    public void Write(string level, string message)
+    {
+        lock (_lock)
+        {
+            if (!_closed)
+            {
+                output.WriteLine($"{DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {level}: {message}");
+                output.Flush();
+            }
+        }
+    }
+
+    /// <summary>Drops every later line.</summary>
+    public void Close()
+    {
+        lock (_lock)
+        {
+            _closed = true;
+        }
+    }
+
+    public void Dispose() => Close();
+
+    private static string Format<TState>(TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        string message = state is IReadOnlyList<KeyValuePair<string, object?>> values && values.Count > 0
+            && values[^1] is { Key: "{OriginalFormat}", Value: string template }
+            ? Fill(template, values)
+            : formatter(state, exception);
+        if (exception is not null && !message.Contains(exception.Message, StringComparison.Ordinal))
+        {
+            message += $" ({exception.GetType().Name}: {exception.Message})";
+        }
+
+        return message.ReplaceLineEndings(" ");
+    }
+
+    // Like the default formatter, but a TimeSpan prints as "1.5 s" instead of "00:00:01.5000000".
+    private static string Fill(string template, IReadOnlyList<KeyValuePair<string, object?>> values)
+    {
+        var text = new StringBuilder(template.Length + 32);
+        int position = 0;
+        while (position < template.Length)
+        {
+            int open = template.IndexOf('{', position);
+            int close = open < 0 ? -1 : template.IndexOf('}', open);
+            if (open < 0 || close < 0)
+            {
+                text.Append(template, position, template.Length - position);
+                break;
+            }
+
+            text.Append(template, position, open - position);
+            string hole = template[(open + 1)..close];
+            string name = hole.Split(':')[0];
+            string? format = hole.Contains(':', StringComparison.Ordinal) ? hole[(hole.IndexOf(':', StringComparison.Ordinal) + 1)..] : null;
+            object? value = values.FirstOrDefault(v => v.Key == name).Value;
+            text.Append(value switch
+            {
+                TimeSpan span => span.TotalSeconds.ToString("0.0##", CultureInfo.InvariantCulture) + " s",
+                IFormattable formattable => formattable.ToString(format, CultureInfo.InvariantCulture),
+                null => "null",
+                _ => value.ToString(),
+            });
+            position = close + 1;
+        }
+
+        return text.ToString();
+    }
+
+    private sealed class LineLogger(LineLoggerProvider provider) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= provider.Minimum && logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel))
+            {
+                return;
+            }
+
+            string level = logLevel switch
+            {
+                LogLevel.Warning => "warn",
+                LogLevel.Error or LogLevel.Critical => "error",
+                LogLevel.Information => "info",
+                _ => "debug",
+            };
+            provider.Write(level, Format(state, exception, formatter));
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using ClusterMnist.Cluster.Coordinator;
+using ClusterMnist.Server.Status;
+using CoordinatorSnapshot = ClusterMnist.Cluster.Coordinator.ClusterStatus;
+using ServerMember = ClusterMnist.Server.Status.MemberStatus;
+using ServerStatus = ClusterMnist.Server.Status.ClusterStatus;
+
+namespace ClusterMnist.Server.Hosting;
+
+/// <summary>
+/// Adapts the coordinator's own status snapshot (members, phase, epoch history, last step) to what
+/// <c>/api/status</c> and <c>/metrics</c> read. Reads the latest immutable snapshot on each call, so it is
+/// thread-safe and never stale by more than one coordinator message.
+/// </summary>
+internal sealed class CoordinatorStatusSource(
+    CoordinatorEvents events, int totalEpochs, int stepsPerEpoch, IReadOnlyDictionary<string, string> configuration,
+    Func<CoordinatorSnapshot?, string?>? stateOverride = null) : IClusterStatusSource
+{
+    /// <inheritdoc />
+    public ServerStatus GetStatus()
+    {
+        var snapshot = events.Status;
+        var members = snapshot?.Members.Select(ToServer).ToArray() ?? [];
+        var last = snapshot?.LastStep?.Report;
+        var history = snapshot?.History
+            .Select(e => new EpochPoint(e.Report.Epoch, e.Report.TrainLoss, e.Report.TrainAccuracy, e.Report.TestLoss, e.Report.TestAccuracy, e.Report.Seconds))
+            .ToArray() ?? [];
+        var progress = new TrainingProgress(
+            StateOf(snapshot), snapshot?.Epoch ?? 0, snapshot?.Epochs ?? totalEpochs, snapshot?.Step ?? 0,
+            snapshot?.StepInEpoch ?? 0, snapshot?.StepsPerEpoch ?? stepsPerEpoch,
+            last?.Loss ?? 0, last?.Accuracy ?? 0, last?.SamplesPerSecond ?? 0, history);
+        return new ServerStatus(members, progress, configuration);
+    }
+
+    /// <inheritdoc />
+    public ClusterMetrics GetMetrics()
+    {
+        var snapshot = events.Status;
+        var last = snapshot?.LastStep;
+        double? test = snapshot is { History.Count: > 0 } ? snapshot.History[^1].Report.TestAccuracy : null;
+        return new ClusterMetrics(
+            snapshot?.Step ?? 0, snapshot?.Epoch ?? 0, last?.Report.Loss ?? 0, last?.Report.Accuracy ?? 0, test,
+            last?.Report.SamplesPerSecond ?? 0, snapshot?.LiveWorkers ?? 0, last?.WireBytes ?? 0);
+    }
+
+    /// <summary>The web page's and scripts' words for the coordinator's phase.</summary>
+    internal static string StateName(CoordinatorPhase phase) => phase switch
+    {
+        CoordinatorPhase.WaitingForWorkers => "waiting",
+        CoordinatorPhase.Training => "training",
+        CoordinatorPhase.Completed => "finished",
+        CoordinatorPhase.Failed => "failed",
+        _ => phase.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>"training" for an active member (what the metrics count as live), else left, dead or refused.</summary>
+    internal static string StateName(MemberState state) => state switch
+    {
+        MemberState.Active => "training",
+        MemberState.Left => "left",
+        MemberState.Dead => "dead",
+        MemberState.Refused => "refused",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+
+    private string StateOf(CoordinatorSnapshot? snapshot) =>
+        stateOverride?.Invoke(snapshot) ?? (snapshot is null ? "waiting" : StateName(snapshot.Phase));
+
+    private static ServerMember ToServer(Cluster.Coordinator.MemberStatus member) => new(
+        member.Id, member.Address, StateName(member.State), member.LastHeartbeat, member.ShardsDone, member.SamplesPerSecond);
+}

@@ -1,0 +1,234 @@
+using System.Collections;
+using System.CommandLine;
+using ClusterMnist.Cli.Commands;
+using ClusterMnist.Cli.Hosting;
+
+namespace ClusterMnist.Cli.Tests;
+
+/// <summary>config/*.json, then ClusterMnist__Section__Key, then flags; bad settings stop the program naming the key.</summary>
+public sealed class SettingsPrecedenceTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("settings-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void Coordinator_TakesFlagOverEnvironmentOverFile()
+    {
+        WriteConfig("coordinator.json", """{ "Coordinator": { "Port": 9001, "MinWorkers": 3, "Bind": "127.0.0.1" }, "Training": { "Epochs": 7, "Batch": 32, "Model": "784-16-10" } }""");
+        var env = Env(("ClusterMnist__Coordinator__Port", "9002"), ("ClusterMnist__Training__Epochs", "8"), ("CLUSTERMNIST_TOKEN", "t"));
+
+        var fileAndEnv = ReadCoordinator(env);
+        var flags = ReadCoordinator(env, null, "--port", "9003", "--epochs", "9");
+
+        Assert.Equal(9002, fileAndEnv.Port);
+        Assert.Equal(8, fileAndEnv.Training.Epochs);
+        Assert.Equal(3, fileAndEnv.MinWorkers);
+        Assert.Equal(32, fileAndEnv.Training.Batch);
+        Assert.Equal("784-16-10", fileAndEnv.Training.Model);
+        Assert.Equal("http://127.0.0.1:9002", fileAndEnv.Url);
+        Assert.Equal(9003, flags.Port);
+        Assert.Equal(9, flags.Training.Epochs);
+        Assert.Equal(32, flags.Training.Batch);
+    }
+
+    [Fact]
+    public void Coordinator_UsesBuiltInDefaults_WhenThereIsNoFile()
+    {
+        var settings = ReadCoordinator(Env(("CLUSTERMNIST_TOKEN", "t")));
+
+        Assert.Null(settings.SettingsFile);
+        Assert.Equal("http://0.0.0.0:8080", settings.Url);
+        Assert.Equal(1, settings.MinWorkers);
+        Assert.False(settings.Resume);
+        Assert.Equal(TrainSettings.Default.Model, settings.Training.Model);
+        Assert.Equal(TimeSpan.FromMilliseconds(50), settings.PublishInterval);
+    }
+
+    [Fact]
+    public void ShippedConfigFiles_ReadAsTheBuiltInDefaults()
+    {
+        string repository = RepositoryRoot();
+        var env = Env(("CLUSTERMNIST_TOKEN", "t"));
+
+        var coordinator = ReadCoordinator(env, repository);
+        var worker = ReadWorker(env, repository, "--id", "w");
+
+        Assert.Equal(Path.Combine(repository, "config", "coordinator.json"), coordinator.SettingsFile);
+        Assert.Equal(ReadCoordinator(env) with { SettingsFile = null }, coordinator with { SettingsFile = null });
+        Assert.Equal(Path.Combine(repository, "config", "worker.json"), worker.SettingsFile);
+        Assert.Equal(ReadWorker(env, _directory, "--id", "w") with { SettingsFile = null }, worker with { SettingsFile = null });
+    }
+
+    [Fact]
+    public void Preset_ReplacesTheFilesTrainingValues_ButFlagsStillWin()
+    {
+        WriteConfig("coordinator.json", """{ "Training": { "Model": "784-16-10", "Dataset": "digits-split" } }""");
+
+        var settings = ReadCoordinator(Env(("CLUSTERMNIST_TOKEN", "t")), null, "--preset", "seed", "--lr", "0.5");
+
+        Assert.Equal(TrainSettings.SeedPreset.Model, settings.Training.Model);
+        Assert.Equal("digits-split", settings.Training.Dataset);
+        Assert.Equal(0.5f, settings.Training.LearningRate);
+    }
+
+    [Fact]
+    public void Worker_TakesFlagOverEnvironmentOverFile()
+    {
+        WriteConfig("worker.json", """{ "Worker": { "Threads": 2, "Coordinator": "http://file:1", "Id": "from-file" } }""");
+        var env = Env(("ClusterMnist__Worker__Threads", "3"), ("ClusterMnist__Cluster__Token", "t"));
+
+        var fromEnv = ReadWorker(env);
+        var fromFlags = ReadWorker(env, null, "--threads", "4", "--coordinator", "http://flag:8080");
+
+        Assert.Equal(3, fromEnv.Threads);
+        Assert.Equal(new Uri("ws://file:1/cluster"), fromEnv.ClusterUri);
+        Assert.Equal("from-file", fromEnv.Id);
+        Assert.Equal(4, fromFlags.Threads);
+        Assert.Equal(new Uri("ws://flag:8080/cluster"), fromFlags.ClusterUri);
+    }
+
+    [Fact]
+    public void Token_ComesFromFlag_ThenSettingVariable_ThenClusterMnistToken_ThenFile()
+    {
+        WriteConfig("worker.json", """{ "Cluster": { "Token": "file" } }""");
+
+        Assert.Equal("file", ReadWorker(Env()).Token);
+        Assert.Equal("plain", ReadWorker(Env(("CLUSTERMNIST_TOKEN", "plain"))).Token);
+        Assert.Equal("setting", ReadWorker(Env(("CLUSTERMNIST_TOKEN", "plain"), ("ClusterMnist__Cluster__Token", "setting"))).Token);
+        Assert.Equal("flag", ReadWorker(Env(("CLUSTERMNIST_TOKEN", "plain")), null, "--token", "flag").Token);
+    }
+
+    [Fact]
+    public void MissingToken_IsAUsageError()
+    {
+        var error = Assert.Throws<CliException>(() => ReadCoordinator(Env()));
+
+        Assert.Equal(ExitCodes.Usage, error.ExitCode);
+        Assert.Contains("CLUSTERMNIST_TOKEN", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnknownKeyInFile_IsAUsageErrorNamingKeyAndFile()
+    {
+        string path = WriteConfig("coordinator.json", """{ "Coordinator": { "Prot": 9000 } }""");
+
+        var error = Assert.Throws<CliException>(() => ReadCoordinator(Env(("CLUSTERMNIST_TOKEN", "t"))));
+
+        Assert.Equal(ExitCodes.Usage, error.ExitCode);
+        Assert.Contains("'Coordinator:Prot'", error.Message, StringComparison.Ordinal);
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ClusterMnist__Coordinator__Port", "eighty", "'Coordinator:Port'")]
+    [InlineData("ClusterMnist__Coordinator__Port", "70000", "from 0 to 65535")]
+    [InlineData("ClusterMnist__Training__Optimizer", "adagrad", "one of sgd, momentum")]
+    [InlineData("ClusterMnist__Coordinator__Resume", "yes", "true or false")]
+    [InlineData("ClusterMnist__Coordinatr__Port", "1", "unknown setting 'Coordinatr:Port'")]
+    public void BadEnvironmentVariable_IsAUsageErrorNamingIt(string name, string value, string fragment)
+    {
+        var error = Assert.Throws<CliException>(() => ReadCoordinator(Env((name, value), ("CLUSTERMNIST_TOKEN", "t"))));
+
+        Assert.Equal(ExitCodes.Usage, error.ExitCode);
+        Assert.Contains(fragment, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"environment variable {name}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InvalidJson_IsAUsageErrorNamingTheFile()
+    {
+        string path = WriteConfig("worker.json", """{ "Worker": { "Threads": 2, """);
+
+        var error = Assert.Throws<CliException>(() => ReadWorker(Env(("CLUSTERMNIST_TOKEN", "t"))));
+
+        Assert.Equal(ExitCodes.Usage, error.ExitCode);
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingExplicitConfigFile_IsAUsageError_ButAMissingDefaultOneIsFine()
+    {
+        var env = Env(("CLUSTERMNIST_TOKEN", "t"));
+
+        var error = Assert.Throws<CliException>(() => ReadWorker(env, null, "--config", "nowhere.json"));
+
+        Assert.Contains("nowhere.json", error.Message, StringComparison.Ordinal);
+        Assert.Null(ReadWorker(env).SettingsFile);
+    }
+
+    [Fact]
+    public void OtherProgramsEnvironmentVariables_AreIgnored()
+    {
+        var env = Env(("ClusterMnist__Worker__Threads", "5"), ("ClusterMnist__Coordinator__Port", "1"), ("CLUSTERMNIST_TOKEN", "t"));
+
+        Assert.Equal(1, ReadCoordinator(env).Port);
+        Assert.Equal(5, ReadWorker(env).Threads);
+    }
+
+    [Fact]
+    public async Task CoordinatorCommand_Exits2WithOneLine_OnAnUnknownFileSetting()
+    {
+        string path = WriteConfig("bad.json", """{ "Training": { "Epoks": 3 } }""");
+
+        var run = await CliRunner.RunAsync("coordinator", "--config", path, "--token", "t");
+
+        run.AssertCleanFailure(ExitCodes.Usage, "unknown setting 'Training:Epoks'");
+    }
+
+    private CoordinatorRunSettings ReadCoordinator(IDictionary env, string? workingDirectory = null, params string[] args)
+    {
+        var options = new CoordinatorCommandOptions();
+        return options.Read(Parse(options.All, args), workingDirectory ?? _directory, env);
+    }
+
+    private WorkerRunSettings ReadWorker(IDictionary env, string? workingDirectory = null, params string[] args)
+    {
+        var options = new WorkerCommandOptions();
+        return options.Read(Parse(options.All, args), workingDirectory ?? _directory, env);
+    }
+
+    private static ParseResult Parse(IEnumerable<Option> options, string[] args)
+    {
+        var command = new RootCommand();
+        foreach (var option in options)
+        {
+            command.Options.Add(option);
+        }
+
+        var result = command.Parse(args);
+        Assert.Empty(result.Errors);
+        return result;
+    }
+
+    private string WriteConfig(string name, string json)
+    {
+        string folder = Path.Combine(_directory, "config");
+        Directory.CreateDirectory(folder);
+        string path = Path.Combine(folder, name);
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    private static Hashtable Env(params (string Name, string Value)[] variables)
+    {
+        var table = new Hashtable();
+        foreach (var (name, value) in variables)
+        {
+            table[name] = value;
+        }
+
+        return table;
+    }
+
+    internal static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ClusterMnist.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("ClusterMnist.sln not found above the test binaries.");
+    }
+}
