@@ -20,7 +20,8 @@ internal sealed partial class CoordinatorActor
     private bool _started;
     private bool _stepActive;
     private long _nextAssignmentId;
-    private byte[] _parameterBytes = [];
+    private SharedTensorPool? _parameterPool;
+    private SharedTensor? _parameterTensor;
     private long _parameterVersion = -1;
     private EvaluationResult? _lastTest;
 
@@ -79,10 +80,7 @@ internal sealed partial class CoordinatorActor
         _stepCompute = _stepCommunication = _stepReduction = 0;
         _stepWorkers.Clear();
         if (_parameterVersion != _run.GlobalStep)
-        {
-            _parameterBytes = TrainingWire.RawBytes(_run.Parameters);
-            _parameterVersion = _run.GlobalStep;
-        }
+            SnapshotParameters();
         StartAttempt();
     }
 
@@ -130,7 +128,10 @@ internal sealed partial class CoordinatorActor
         }
         bool sendParameters = member.ParameterVersionSent != _parameterVersion;
         var message = new ComputeShards(_run.NextStep, ++_nextAssignmentId, _parameterVersion,
-            sendParameters ? _parameterBytes : ReadOnlyMemory<byte>.Empty, plan.BatchRows, shards, indices, _run.Exponents.ToArray());
+            sendParameters ? _parameterTensor!.Bytes : ReadOnlyMemory<byte>.Empty, plan.BatchRows, shards, indices, _run.Exponents.ToArray());
+        // The message holds its own reference to the parameters; an in-process worker releases it.
+        if (sendParameters)
+            _parameterTensor!.Retain();
         _assignments[message.AssignmentId] = new Assignment(message.AssignmentId, message.Step, member.Id, shards, Time.GetTimestamp());
         _stepBytes += TrainingWire.SizeOf(message);
         _stepWorkers.Add(member.Id);
@@ -140,6 +141,8 @@ internal sealed partial class CoordinatorActor
         }
         else
         {
+            if (sendParameters)
+                _parameterTensor!.Release();
             Log.LogWarning("Worker {WorkerId} cannot take work ({Message}); declaring it dead", member.Id, error);
             MarkGone(member, MemberState.Dead, $"unreachable: {error}");
         }
@@ -164,6 +167,19 @@ internal sealed partial class CoordinatorActor
     }
 
     private void OnShardsDone(ShardsDone done)
+    {
+        try
+        {
+            AddShardsDone(done);
+        }
+        finally
+        {
+            // An in-process worker's sums are a pooled buffer it reuses once they are added (or ignored).
+            SharedTensor.ReleaseIfShared(done.Sums);
+        }
+    }
+
+    private void AddShardsDone(ShardsDone done)
     {
         Touch(done.WorkerId);
         if (!_stepActive || !_assignments.TryGetValue(done.AssignmentId, out var assignment)
@@ -229,8 +245,7 @@ internal sealed partial class CoordinatorActor
     {
         _stepActive = false;
         long start = Time.GetTimestamp();
-        _parameterBytes = TrainingWire.RawBytes(_run.Parameters);
-        _parameterVersion = _run.GlobalStep;
+        SnapshotParameters();
         _stepReduction += Time.GetElapsedTime(start).TotalSeconds;
         double stepSeconds = Time.GetElapsedTime(_stepStart).TotalSeconds;
         double epochSeconds = _run.EpochSecondsBefore + Time.GetElapsedTime(_epochStart ?? _stepStart).TotalSeconds;
@@ -259,6 +274,17 @@ internal sealed partial class CoordinatorActor
         PublishStatus();
         if (!_finished)
             StartStep();
+    }
+
+    // The parameters workers compute the next step from: a fresh pooled buffer, since workers may still hold (and
+    // read) the previous version's until they receive this one.
+    private void SnapshotParameters()
+    {
+        _parameterPool ??= new SharedTensorPool(_run.Parameters.Length);
+        _parameterTensor?.Release();
+        _parameterTensor = _parameterPool.Rent();
+        _run.Parameters.CopyTo(_parameterTensor.Floats);
+        _parameterVersion = _run.GlobalStep;
     }
 
     private void FinishEpoch(double epochSeconds)
