@@ -201,7 +201,17 @@ internal sealed partial class CoordinatorActor
             return;
         }
         long start = Time.GetTimestamp();
-        _run.Reduction.Total.Add(sums, done.MaxAbs.Span, done.Overflow.Span, assignment.Shards.Length);
+        bool last = _assignments.Count == 1 && _pending.Count == 0;
+        if (last && SharedTensor.Of(done.Sums) is { } shared)
+        {
+            // The step's last partial: its sums are added in ApplyStep's parallel pass (the tensor is released
+            // only after this message is handled, so it stays unchanged until then).
+            _run.Reduction.AddDeferred(shared.IntMemory, done.MaxAbs.Span, done.Overflow.Span, assignment.Shards.Length);
+        }
+        else
+        {
+            _run.Reduction.Add(sums, done.MaxAbs.Span, done.Overflow.Span, assignment.Shards.Length);
+        }
         var plan = _run.NextPlan;
         for (int i = 0; i < assignment.Shards.Length; i++)
         {
@@ -228,7 +238,14 @@ internal sealed partial class CoordinatorActor
     private void CompleteAttempt()
     {
         long start = Time.GetTimestamp();
-        bool applied = _run.ApplyStep(_shardLoss, _shardCorrect);
+        // The next version's parameter buffer is written in the same parallel pass that updates the parameters.
+        _parameterPool ??= new SharedTensorPool(_run.Parameters.Length);
+        var next = _parameterPool.Rent();
+        bool applied = _run.ApplyStep(_shardLoss, _shardCorrect, next.Floats);
+        if (applied)
+            UseParameters(next);
+        else
+            next.Release();
         _stepReduction += Time.GetElapsedTime(start).TotalSeconds;
         if (!applied)
         {
@@ -244,9 +261,6 @@ internal sealed partial class CoordinatorActor
     private void StepDone()
     {
         _stepActive = false;
-        long start = Time.GetTimestamp();
-        SnapshotParameters();
-        _stepReduction += Time.GetElapsedTime(start).TotalSeconds;
         double stepSeconds = Time.GetElapsedTime(_stepStart).TotalSeconds;
         double epochSeconds = _run.EpochSecondsBefore + Time.GetElapsedTime(_epochStart ?? _stepStart).TotalSeconds;
         if (_settings.CheckpointPath is { } path && _settings.CheckpointEverySteps > 0
@@ -281,9 +295,15 @@ internal sealed partial class CoordinatorActor
     private void SnapshotParameters()
     {
         _parameterPool ??= new SharedTensorPool(_run.Parameters.Length);
+        var tensor = _parameterPool.Rent();
+        _run.Parameters.CopyTo(tensor.Floats);
+        UseParameters(tensor);
+    }
+
+    private void UseParameters(SharedTensor tensor)
+    {
         _parameterTensor?.Release();
-        _parameterTensor = _parameterPool.Rent();
-        _run.Parameters.CopyTo(_parameterTensor.Floats);
+        _parameterTensor = tensor;
         _parameterVersion = _run.GlobalStep;
     }
 

@@ -16,12 +16,14 @@ namespace ClusterMnist.Cluster.Protocol;
 internal sealed class SharedTensor : MemoryManager<byte>
 {
     private readonly SharedTensorPool _pool;
+    private readonly IntView _ints;
     private int _references;
 
     internal SharedTensor(SharedTensorPool pool, int length)
     {
         _pool = pool;
         Floats = GC.AllocateUninitializedArray<float>(length, pinned: true);
+        _ints = new IntView(this);
     }
 
     /// <summary>The tensor as floats (parameters).</summary>
@@ -29,6 +31,9 @@ internal sealed class SharedTensor : MemoryManager<byte>
 
     /// <summary>The same storage as int32 values (sums).</summary>
     public Span<int> Ints => MemoryMarshal.Cast<float, int>(Floats.AsSpan());
+
+    /// <summary>The same storage as int32 memory (sums), e.g. to defer adding them into the reduction.</summary>
+    public ReadOnlyMemory<int> IntMemory => _ints.Memory;
 
     /// <summary>The tensor as the raw little-endian bytes a message carries.</summary>
     public ReadOnlyMemory<byte> Bytes => Memory;
@@ -69,6 +74,24 @@ internal sealed class SharedTensor : MemoryManager<byte>
     protected override void Dispose(bool disposing)
     {
         // Owned by the pool; the GC reclaims it with the pool.
+    }
+
+    private sealed class IntView(SharedTensor owner) : MemoryManager<int>
+    {
+        public override Span<int> GetSpan() => owner.Ints;
+
+        public override unsafe MemoryHandle Pin(int elementIndex = 0)
+            => new((int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(owner.Floats)) + elementIndex, default, this);
+
+        public override void Unpin()
+        {
+            // The owner's array is pinned for its whole life.
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            // Owned by the tensor.
+        }
     }
 }
 

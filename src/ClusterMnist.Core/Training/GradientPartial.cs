@@ -64,6 +64,28 @@ public sealed class GradientPartial
         }
     }
 
+    // The sums array as stored (possibly stale, see _sumsStale), for the reduction's sliced passes.
+    internal int[] StoredSums => _sums;
+
+    internal bool SumsStale => _sumsStale;
+
+    // The sliced passes have written every element of the sums (copied into stale ones, added into current ones).
+    internal void MarkSumsCurrent() => _sumsStale = false;
+
+    /// <summary>Combines per-segment maxima and overflow flags and the shard count, but not the sums.</summary>
+    internal void AddFacts(ReadOnlySpan<float> maxAbs, ReadOnlySpan<bool> overflow, int shardCount)
+    {
+        if (maxAbs.Length != MaxAbs.Length || overflow.Length != Overflow.Length)
+            throw new ArgumentException($"Expected {MaxAbs.Length} segments, got {maxAbs.Length} maxima and {overflow.Length} flags.");
+        ArgumentOutOfRangeException.ThrowIfNegative(shardCount);
+        for (int t = 0; t < MaxAbs.Length; t++)
+        {
+            MaxAbs[t] = CombineMax(MaxAbs[t], maxAbs[t]);
+            Overflow[t] |= overflow[t];
+        }
+        ShardCount += shardCount;
+    }
+
     /// <summary>Clears the partial for the next step without allocating.</summary>
     public void Reset()
     {
