@@ -20,6 +20,7 @@ internal sealed partial class CoordinatorActor
     private bool _started;
     private bool _stepActive;
     private long _nextAssignmentId;
+    private readonly List<SharedTensor> _deferredSums = [];
     private SharedTensorPool? _parameterPool;
     private SharedTensor? _parameterTensor;
     private long _parameterVersion = -1;
@@ -86,6 +87,7 @@ internal sealed partial class CoordinatorActor
 
     private void StartAttempt()
     {
+        ReleaseDeferredSums();
         _run.Reduction.Reset();
         _assignments.Clear();
         _pending.Clear();
@@ -133,11 +135,12 @@ internal sealed partial class CoordinatorActor
         if (sendParameters)
             _parameterTensor!.Retain();
         _assignments[message.AssignmentId] = new Assignment(message.AssignmentId, message.Step, member.Id, shards, Time.GetTimestamp());
-        _stepBytes += TrainingWire.SizeOf(message);
         _stepWorkers.Add(member.Id);
         if (TryTell(member.Actor, message, out var error))
         {
             member.ParameterVersionSent = _parameterVersion;
+            // Counted after the send, so that building the wire form for the count does not delay the worker.
+            _stepBytes += TrainingWire.SizeOf(message);
         }
         else
         {
@@ -168,18 +171,28 @@ internal sealed partial class CoordinatorActor
 
     private void OnShardsDone(ShardsDone done)
     {
+        bool deferred = false;
         try
         {
-            AddShardsDone(done);
+            AddShardsDone(done, ref deferred);
         }
         finally
         {
-            // An in-process worker's sums are a pooled buffer it reuses once they are added (or ignored).
-            SharedTensor.ReleaseIfShared(done.Sums);
+            // An in-process worker's sums are a pooled buffer it reuses once they are added (or ignored); deferred
+            // ones are released when the attempt's update has added them.
+            if (!deferred)
+                SharedTensor.ReleaseIfShared(done.Sums);
         }
     }
 
-    private void AddShardsDone(ShardsDone done)
+    private void ReleaseDeferredSums()
+    {
+        foreach (var tensor in _deferredSums)
+            tensor.Release();
+        _deferredSums.Clear();
+    }
+
+    private void AddShardsDone(ShardsDone done, ref bool deferred)
     {
         Touch(done.WorkerId);
         if (!_stepActive || !_assignments.TryGetValue(done.AssignmentId, out var assignment)
@@ -201,11 +214,12 @@ internal sealed partial class CoordinatorActor
             return;
         }
         long start = Time.GetTimestamp();
-        bool last = _assignments.Count == 1 && _pending.Count == 0;
-        if (last && SharedTensor.Of(done.Sums) is { } shared)
+        if (SharedTensor.Of(done.Sums) is { } shared)
         {
-            // The step's last partial: its sums are added in ApplyStep's parallel pass (the tensor is released
-            // only after this message is handled, so it stays unchanged until then).
+            // An in-process partial: its sums are added in ApplyStep's parallel pass, fused with producing the
+            // gradient; the tensor is held (unchanged) until then.
+            _deferredSums.Add(shared);
+            deferred = true;
             _run.Reduction.AddDeferred(shared.IntMemory, done.MaxAbs.Span, done.Overflow.Span, assignment.Shards.Length);
         }
         else
@@ -241,7 +255,15 @@ internal sealed partial class CoordinatorActor
         // The next version's parameter buffer is written in the same parallel pass that updates the parameters.
         _parameterPool ??= new SharedTensorPool(_run.Parameters.Length);
         var next = _parameterPool.Rent();
-        bool applied = _run.ApplyStep(_shardLoss, _shardCorrect, next.Floats);
+        bool applied;
+        try
+        {
+            applied = _run.ApplyStep(_shardLoss, _shardCorrect, next.Floats);
+        }
+        finally
+        {
+            ReleaseDeferredSums();
+        }
         if (applied)
             UseParameters(next);
         else

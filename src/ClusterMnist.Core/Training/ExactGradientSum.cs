@@ -2,7 +2,7 @@
 // the total into floats with one rounding per element, gradient = (float)(total · 2^e_t). The vector path
 // converts int→float (one round-to-nearest-even) and multiplies by the exact power of two, which equals
 // the double formula whenever the result is a normal float (2^e_t is kept within the normal range).
-// The last partial of a step can be added lazily (AddDeferred): its int32 sums are then added slice by slice in
+// Partials can be added lazily (AddDeferred): their int32 sums are then added slice by slice in
 // the same pass that produces the gradient (ProduceRange), on as many threads as the caller slices the
 // parameters into — integer addition and the per-element dequantization do not depend on the slicing.
 using System.Numerics.Tensors;
@@ -16,7 +16,7 @@ namespace ClusterMnist.Core.Training;
 public sealed class ExactGradientSum
 {
     private readonly GradientLayout _layout;
-    private ReadOnlyMemory<int> _deferred;
+    private readonly List<ReadOnlyMemory<int>> _deferred = [];
 
     /// <summary>Creates an empty sum for <paramref name="layout"/>.</summary>
     public ExactGradientSum(GradientLayout layout)
@@ -32,12 +32,12 @@ public sealed class ExactGradientSum
     public GradientPartial Total { get; }
 
     /// <summary>True while a deferred partial's sums wait to be added by <see cref="Produce(ReadOnlySpan{int}, Span{float})"/>.</summary>
-    public bool HasDeferred => !_deferred.IsEmpty;
+    public bool HasDeferred => _deferred.Count > 0;
 
     /// <summary>Starts a new step (or a redo); a deferred partial is dropped.</summary>
     public void Reset()
     {
-        _deferred = default;
+        _deferred.Clear();
         Total.Reset();
     }
 
@@ -59,25 +59,22 @@ public sealed class ExactGradientSum
     /// Adds one partial whose per-segment facts are combined now and whose int sums are added while the gradient is
     /// produced (fused with it, and sliced across threads by <see cref="ProduceRange(ReadOnlySpan{int}, Span{float}, int, int)"/>). <paramref name="sums"/> must
     /// stay unchanged until <see cref="Produce(ReadOnlySpan{int}, Span{float})"/> or <see cref="CompleteProduce"/>
-    /// (or <see cref="Reset"/>). At most one partial is deferred; adding another adds the first one's sums now.
+    /// (or <see cref="Reset"/>). Several partials may be deferred; an <see cref="Add(GradientPartial)"/> adds them first.
     /// </summary>
     public void AddDeferred(ReadOnlyMemory<int> sums, ReadOnlySpan<float> maxAbs, ReadOnlySpan<bool> overflow, int shardCount)
     {
         if (sums.Length != _layout.ParameterCount)
             throw new ArgumentException($"Expected {_layout.ParameterCount} sums, got {sums.Length}.", nameof(sums));
-        FlushDeferred();
         Total.AddFacts(maxAbs, overflow, shardCount);
-        _deferred = sums;
+        _deferred.Add(sums);
     }
 
-    /// <summary>Adds a deferred partial's sums into <c>Total.Sums</c> now (serially).</summary>
+    /// <summary>Adds the deferred partials' sums into <c>Total.Sums</c> now (serially).</summary>
     public void FlushDeferred()
     {
-        if (_deferred.IsEmpty)
-            return;
-        var sums = _deferred;
-        _deferred = default;
-        Total.Add(sums.Span, Total.MaxAbs, Total.Overflow, 0);
+        foreach (var sums in _deferred)
+            Total.Add(sums.Span, Total.MaxAbs, Total.Overflow, 0);
+        _deferred.Clear();
     }
 
     /// <summary>True when the step must be redone with larger exponents (see <see cref="ReductionExponents.RaiseForRedo"/>).</summary>
@@ -131,18 +128,27 @@ public sealed class ExactGradientSum
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(end, _layout.ParameterCount);
         var total = Total.StoredSums.AsSpan(start, end - start);
-        var deferred = _deferred.IsEmpty ? default : _deferred.Span[start..end];
+        int next = 0;
         if (Total.SumsStale)
         {
-            if (deferred.IsEmpty)
+            // The total holds nothing yet: write it from the first one or two deferred partials in one pass.
+            if (_deferred.Count == 0)
+            {
                 total.Clear();
+            }
+            else if (_deferred.Count == 1)
+            {
+                _deferred[0].Span[start..end].CopyTo(total);
+                next = 1;
+            }
             else
-                deferred.CopyTo(total);
+            {
+                TensorPrimitives.Add(_deferred[0].Span[start..end], _deferred[1].Span[start..end], total);
+                next = 2;
+            }
         }
-        else if (!deferred.IsEmpty)
-        {
-            TensorPrimitives.Add(total, deferred, total);
-        }
+        for (; next < _deferred.Count; next++)
+            TensorPrimitives.Add(total, _deferred[next].Span[start..end], total);
         for (int t = 0; t < _layout.SegmentCount; t++)
         {
             int from = Math.Max(start, _layout.Offset(t)), to = Math.Min(end, _layout.Offset(t) + _layout.Length(t));
@@ -154,7 +160,7 @@ public sealed class ExactGradientSum
     /// <summary>Ends a sliced production: every range has been produced, so the total holds every partial's sums.</summary>
     public void CompleteProduce()
     {
-        _deferred = default;
+        _deferred.Clear();
         Total.MarkSumsCurrent();
     }
 

@@ -42,8 +42,8 @@ public sealed class SlicedReductionTests
         var exponents = new ReductionExponents(layout);
         var partials = new[] { RandomPartial(layout, exponents, 1, 3), RandomPartial(layout, exponents, 2, 4), RandomPartial(layout, exponents, 3, 1) };
 
-        // Several partials (the last deferred), and a single deferred partial onto a freshly reset total.
-        foreach (int added in new[] { 3, 1 })
+        // Several partials (the last or all of them deferred), and a single deferred partial onto a reset total.
+        foreach (var (added, deferredCount) in new[] { (3, 1), (3, 2), (3, 3), (1, 1) })
         {
             var serial = new ExactGradientSum(layout);
             serial.Reset();
@@ -55,10 +55,10 @@ public sealed class SlicedReductionTests
             var sliced = new ExactGradientSum(layout);
             sliced.Add(partials[2]);   // stale sums from an earlier step must not leak through Reset
             sliced.Reset();
-            for (int w = 0; w < added - 1; w++)
+            for (int w = 0; w < added - deferredCount; w++)
                 sliced.Add(partials[w]);
-            var last = partials[added - 1];
-            sliced.AddDeferred(last.Sums, last.MaxAbs, last.Overflow, last.ShardCount);
+            foreach (var later in partials[(added - deferredCount)..added])
+                sliced.AddDeferred(later.Sums, later.MaxAbs, later.Overflow, later.ShardCount);
             Assert.True(sliced.HasDeferred);
             var actual = new float[ParameterCount];
             actual.AsSpan().Fill(float.NaN);
