@@ -224,7 +224,8 @@ internal sealed partial class CoordinatorActor
         }
         else
         {
-            _run.Reduction.Add(sums, done.MaxAbs.Span, done.Overflow.Span, assignment.Shards.Length);
+            // Received bytes belong to the message and never change: they are deferred (without copying) as well.
+            _run.Reduction.AddDeferred(new Int32BytesView(done.Sums).Memory, done.MaxAbs.Span, done.Overflow.Span, assignment.Shards.Length);
         }
         var plan = _run.NextPlan;
         for (int i = 0; i < assignment.Shards.Length; i++)

@@ -114,3 +114,28 @@ internal sealed class SharedTensorPool(int length)
 
     internal void Return(SharedTensor tensor) => _free.Push(tensor);
 }
+
+/// <summary>
+/// Received raw little-endian int32 bytes (e.g. a remote worker's sums, which the message owns and nobody changes)
+/// viewed as int memory without copying, so that they can be deferred into the sliced reduction too.
+/// </summary>
+internal sealed class Int32BytesView(ReadOnlyMemory<byte> bytes) : MemoryManager<int>
+{
+    public override Span<int> GetSpan() => MemoryMarshal.Cast<byte, int>(MemoryMarshal.AsMemory(bytes).Span);
+
+    public override unsafe MemoryHandle Pin(int elementIndex = 0)
+    {
+        var handle = bytes.Pin();
+        return new MemoryHandle((byte*)handle.Pointer + (elementIndex * sizeof(int)), default, this);
+    }
+
+    public override void Unpin()
+    {
+        // The byte memory is pinned through the handle returned by Pin.
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        // Does not own the bytes.
+    }
+}
