@@ -98,10 +98,11 @@ internal static class BenchTrainCommand
                 var rates = samples[(trainer, workers)].Select(s => Math.Round(setup.Steps * setup.Batch / s, 1)).ToArray();
                 double median = Median(rates);
                 double medianSeconds = Median(samples[(trainer, workers)].ToArray());
-                double? speedup = setup.Workers.Count == 1 ? null
-                    : Math.Round(median / Median(samples[(trainer, setup.Workers[0])].Select(s => setup.Steps * setup.Batch / s).ToArray()), 3);
+
+                // Ratios pair the rounds run back to back (same round index), then take the median of the pairs.
+                double? speedup = setup.Workers.Count == 1 ? null : PairedRatio(samples[(trainer, setup.Workers[0])], samples[(trainer, workers)]);
                 double? relative = trainer == "local" || !setup.Trainers.Contains("local") ? null
-                    : Math.Round(median / Median(samples[("local", workers)].Select(s => setup.Steps * setup.Batch / s).ToArray()), 3);
+                    : PairedRatio(samples[("local", workers)], samples[(trainer, workers)]);
                 lines.Add(new TrainBenchmarkLine("train", trainer, setup.Spec.ToString(), setup.Batch, workers, setup.Steps, setup.WarmupSteps,
                     setup.Rounds, Math.Round(medianSeconds, 4), Math.Round(median, 1), rates, speedup, relative));
             }
@@ -153,6 +154,10 @@ internal static class BenchTrainCommand
             text += $", {relative.ToString("F2", CultureInfo.InvariantCulture)}× local";
         return text;
     }
+
+    // Median over rounds of (baseline seconds / seconds), i.e. of the samples/s ratio of the two rounds.
+    private static double PairedRatio(List<double> baselineSeconds, List<double> seconds)
+        => Math.Round(Median(baselineSeconds.Zip(seconds, (b, s) => b / s).ToArray()), 3);
 
     private static double Median(double[] values)
     {

@@ -46,7 +46,7 @@ internal sealed record GemmBenchmarkLine(
 
 /// <summary>
 /// One line of `bench train --json`: one trainer at one worker count, the median of its timed rounds, and the
-/// ratios to the first worker count and to the local trainer, both measured in the same run.
+/// ratios to the first worker count and to the local trainer (medians of per-round ratios, same run).
 /// </summary>
 internal sealed record TrainBenchmarkLine(
     string Benchmark,
