@@ -13,6 +13,8 @@
 #                   `download` service fetches the data set into a volume (needs internet)
 #   E2E_DATASET     mnist (default) or fashion
 #   E2E_WORKERS=3   E2E_EPOCHS=2   E2E_PORT=18080   E2E_MIN_ACCURACY=0.5 (on 100 test images)
+#   E2E_MODEL       layer sizes for the coordinator (ClusterMnist__Training__Model), e.g. 784-128-10 for a quick run;
+#                   default: config/coordinator.json's model
 #   E2E_UP_TIMEOUT=600 (download + coordinator healthy)   E2E_PROGRESS_TIMEOUT=300   E2E_TRAIN_TIMEOUT=1800 (seconds)
 #   E2E_MIRROR      base URL the download service fetches from instead of the public mirrors (when E2E_DATA is empty)
 #   E2E_PULL=1      try `docker pull` of the official base images before building stand-ins
@@ -21,6 +23,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 workers=${E2E_WORKERS:-3}
 epochs=${E2E_EPOCHS:-2}
+model=${E2E_MODEL:-}
 dataset=${E2E_DATASET:-mnist}
 port=${E2E_PORT:-18080}
 data=${E2E_DATA-${CLUSTERMNIST_DATA:-}}
@@ -159,11 +162,19 @@ else
   fi
 fi
 
+# Settings beyond .env's go the way a user would pass them: ClusterMnist__Section__Key in an override file.
+if [[ -n "$model" ]]; then
+  printf 'services:\n  coordinator:\n    environment:\n      ClusterMnist__Training__Model: "%s"\n' "$model" > "$work/model.yml"
+  compose+=(--file "$work/model.yml")
+  log "model: $model (ClusterMnist__Training__Model)"
+fi
+
 status_field() { # python expression over the /api/status JSON `s`; prints it, or nothing when unreachable
   curl -fsS --max-time 5 "$base_url/api/status" 2>/dev/null |
     python3 -c "import json, sys; s = json.load(sys.stdin); print($1)" 2>/dev/null || true
 }
-coordinator_id() { "${compose[@]}" ps -q coordinator 2>/dev/null | head -1; }
+worker_ids() { docker ps -aq --filter "label=com.docker.compose.project=$project" --filter "label=com.docker.compose.service=worker"; }
+coordinator_id() { "${compose[@]}" ps -q coordinator 2>/dev/null | sed -n 1p; }
 
 t=$SECONDS
 log "starting coordinator + $workers workers on $base_url"
@@ -199,8 +210,10 @@ done
 log "training: $(status_field "'epoch %d/%d, step %d, %d members' % (s['progress']['epoch'], s['progress']['totalEpochs'], s['progress']['step'], len(s['members']))") after $(elapsed $t)"
 
 # --- 7. One worker dies; training must still finish.
-victim=$("${compose[@]}" ps -q worker | head -1)
+victim=$("${compose[@]}" ps -q worker | sed -n 1p)
 [[ -n "$victim" ]] || fail "no worker container to kill."
+[[ "$(status_field "s['progress']['state'] == 'training' and s['progress']['step'] < s['progress']['totalEpochs'] * s['progress']['stepsPerEpoch']")" == True ]] ||
+  fail "training is not in progress any more, so killing a worker would prove nothing: raise E2E_EPOCHS or use a larger E2E_MODEL."
 docker kill "$victim" >/dev/null
 log "killed worker container ${victim:0:12} at step $(status_field "s['progress']['step']")"
 
@@ -217,7 +230,22 @@ while :; do
 done
 log "training finished $(elapsed $t) after the kill: $(status_field "'test accuracy %.4f after %d epochs' % (s['progress']['history'][-1]['testAccuracy'], len(s['progress']['history']))")"
 
-# --- 8. Predictions on real test digits, sent as JSON pixels (0-255).
+# --- 8. The surviving workers exit 0 once the run is over and stay exited (restart: on-failure): a restarted one
+# would only be told again that training has finished.
+t=$SECONDS
+for id in $(worker_ids); do
+  [[ $victim == "$id"* ]] && continue
+  until [[ "$(docker inspect -f '{{.State.Status}}' "$id")" == exited ]]; do
+    (( SECONDS - t > 60 )) && fail "worker ${id:0:12} still runs 60 s after training finished."
+    sleep 1
+  done
+  result=$(docker inspect -f 'exit {{.State.ExitCode}}, restarted {{.RestartCount}}x' "$id")
+  [[ "$result" == "exit 0, restarted 0x" ]] || fail "worker ${id:0:12}: $result; expected exit 0 and no restart."
+  log "worker ${id:0:12}: $result, $(docker logs --tail 1 "$id" 2>&1)"
+done
+log "killed worker ${victim:0:12}: $(docker inspect -f '{{.State.Status}}, exit {{.State.ExitCode}}, restarted {{.RestartCount}}x' "$victim")"
+
+# --- 9. Predictions on real test digits, sent as JSON pixels (0-255).
 images_file=$([[ $dataset == mnist ]] && echo mnist || echo fashion-mnist)
 for f in t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
   "${compose[@]}" exec -T coordinator sh -c "cat /data/$images_file/$f.gz 2>/dev/null || gzip -c /data/$images_file/$f" \

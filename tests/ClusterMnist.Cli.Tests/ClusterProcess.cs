@@ -28,7 +28,11 @@ internal sealed class ClusterProcess : IDisposable
 
     public string Error => string.Join('\n', _error);
 
-    public static ClusterProcess Start(string workingDirectory, params string[] args)
+    public static ClusterProcess Start(string workingDirectory, params string[] args) =>
+        Start(workingDirectory, new Dictionary<string, string>(), args);
+
+    /// <summary>Starts it with extra environment variables (set after CLUSTERMNIST_TOKEN is removed, so they may set it).</summary>
+    public static ClusterProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -46,6 +50,11 @@ internal sealed class ClusterProcess : IDisposable
 
         start.Environment["CI"] = "1";
         start.Environment.Remove("CLUSTERMNIST_TOKEN");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         return new ClusterProcess(Process.Start(start)!);
     }
 
@@ -93,6 +102,13 @@ internal sealed class ClusterProcess : IDisposable
     {
         using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
+    }
+
+    /// <summary>Sends SIGKILL and waits for the exit, as `docker kill` does to a container: no goodbye, no cleanup.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
     }
 
     public void Dispose()

@@ -36,6 +36,26 @@ public sealed class DownloadCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Download_FetchesOnlyTheTwoTestFiles_WhenDigitsSplit()
+    {
+        string? data = Environment.GetEnvironmentVariable("CLUSTERMNIST_DATA");
+        if (string.IsNullOrEmpty(data))
+        {
+            Console.WriteLine("CLUSTERMNIST_DATA is not set: skipping.");
+            return;
+        }
+
+        using var server = new StaticServer(Path.Combine(data, "mnist"));
+
+        var (exit, output, error) = await Invoke("--dataset", "digits-split", "--dir", _root, "--mirror", server.Address.AbsoluteUri);
+
+        Assert.True(exit == 0, error);
+        string[] names = [.. Directory.GetFiles(Path.Combine(_root, "mnist")).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+        Assert.Equal(["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"], names);
+        Assert.Contains("all files present and verified", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Download_FailsWithAClearMessageAndNoFiles_WhenNoMirrorAnswers()
     {
         string mirror = $"http://127.0.0.1:{ClosedPort()}/mnist/";

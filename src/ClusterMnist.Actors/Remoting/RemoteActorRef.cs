@@ -27,7 +27,8 @@ internal sealed class RemoteActorRef(RemoteConnection connection, string path) :
 
     public override int GetHashCode() => HashCode.Combine(Connection, Path);
 
-    public override string ToString() => $"{Connection.RemoteNodeName}{Path}";
+    // Node name and where it is (the dialled URI, or the peer address of an accepted socket), then the path.
+    public override string ToString() => $"{Connection.RemoteNodeName}@{Connection.RemoteEndpoint}{Path}";
 
     private OutboundFrame Frame(object message, IActorRef? sender)
     {

@@ -118,7 +118,7 @@ internal static class CoordinatorRun
             }
             else
             {
-                log.Write("info", $"Serving the final model on {settings.Url} until stopped");
+                log.Write("info", $"Serving the final model on {(settings with { Port = server.Address.Port }).Url} until stopped");
             }
 
             if (training.Json)

@@ -16,10 +16,10 @@ internal static class DownloadCommand
     {
         var dataset = new Option<string>("--dataset")
         {
-            Description = "Data set to fetch: mnist or fashion.",
+            Description = "Data set to fetch: mnist, fashion, or digits-split (only the two MNIST test files it needs).",
             DefaultValueFactory = _ => "mnist",
         };
-        dataset.AcceptOnlyFromAmong("mnist", "fashion");
+        dataset.AcceptOnlyFromAmong("mnist", "fashion", "digits-split");
         var directory = new Option<string>("--dir")
         {
             Description = "Data root; files go to DIR/mnist or DIR/fashion-mnist. Default: $CLUSTERMNIST_DATA, else ~/.clustermnist/data.",

@@ -6,23 +6,47 @@ using ClusterMnist.Core.Model;
 
 namespace ClusterMnist.Cli.Commands;
 
-/// <summary>`predict`: the class and the ten probabilities for each image file.</summary>
+/// <summary>
+/// `predict`: the class and the ten probabilities for each image file, from a checkpoint (<c>--model</c>) or from a
+/// running coordinator's HTTP API (<c>--server</c>). Images are always decoded and normalised here, by the same
+/// DigitImage in both modes, so PNG, PGM and CSV rows behave alike and a bad file is reported before any request.
+/// </summary>
 internal static class PredictCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { HelpName = "FILE", Description = "Checkpoint written by `train --checkpoint`.", Required = true };
+        var model = new Option<string?>("--model") { Description = "Checkpoint written by `train --checkpoint`.", HelpName = "FILE" };
+        var server = new Option<string?>("--server") { Description = "A running coordinator to ask instead, e.g. http://localhost:8080.", HelpName = "URL" };
+        var timeout = new Option<int?>("--timeout") { Description = "Seconds to wait for each --server answer. Default 30.", HelpName = "S" }.AtLeast(1);
         var images = new Argument<string[]>("images")
         {
             Description = "PNG, PGM or CSV-row images (any size; normalised like MNIST).",
             Arity = ArgumentArity.OneOrMore,
         };
-        var command = new Command("predict", "Classify images with a trained checkpoint.") { model, images };
-        command.SetAction(parseResult =>
+        var command = new Command("predict", "Classify images with a trained checkpoint or a running coordinator.") { model, server, timeout, images };
+        command.SetAction(async (parseResult, cancellationToken) =>
         {
             var console = CliConsole.From(parseResult);
-            var file = ModelFile.Load(parseResult.GetValue(model)!);
-            return Run(console, file, parseResult.GetValue(images)!);
+            string? modelPath = parseResult.GetValue(model);
+            string? serverUrl = parseResult.GetValue(server);
+            var paths = parseResult.GetValue(images)!;
+            if (modelPath is not null && serverUrl is not null)
+            {
+                throw CliException.Usage("--model and --server are mutually exclusive: predict with a local checkpoint or ask a running coordinator, not both.");
+            }
+
+            if (serverUrl is not null)
+            {
+                using var client = new PredictClient(PredictClient.ParseServer(serverUrl), TimeSpan.FromSeconds(parseResult.GetValue(timeout) ?? 30));
+                return await RunRemoteAsync(console, client, paths, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (modelPath is null)
+            {
+                throw CliException.Usage("give --model FILE (a checkpoint) or --server URL (a running coordinator).");
+            }
+
+            return Run(console, ModelFile.Load(modelPath), paths);
         });
         return command;
     }
@@ -35,16 +59,8 @@ internal static class PredictCommand
         var failures = 0;
         foreach (var path in paths)
         {
-            float[] pixels;
-            try
+            if (TryLoad(console, path) is not { } pixels)
             {
-                pixels = DigitImage.Load(path);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // One bad file should not hide the answers for the others; the exit code still reports it.
-                var (message, _) = ErrorReport.Describe(e);
-                console.Error.WriteLine(message.Contains(path, StringComparison.Ordinal) ? $"error: {message}" : $"error: {path}: {message}");
                 failures++;
                 continue;
             }
@@ -57,19 +73,75 @@ internal static class PredictCommand
             }
 
             network.Predict(file.Parameters, pixels, 1, outputs, workspace);
-            var best = 0;
-            for (var c = 1; c < outputs.Length; c++)
-            {
-                if (outputs[c] > outputs[best])
-                {
-                    best = c;
-                }
-            }
-
-            console.Out.WriteLine($"{path}: {best} ({outputs[best].ToString("P1", CultureInfo.InvariantCulture)})");
-            console.Out.WriteLine("  " + string.Join("  ", outputs.Select((p, c) => $"{c}:{p.ToString("0.0000", CultureInfo.InvariantCulture)}")));
+            Print(console, path, outputs, ArgMax(outputs), suffix: string.Empty);
         }
 
         return failures == 0 ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    private static async Task<int> RunRemoteAsync(CliConsole console, PredictClient client, IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        foreach (var path in paths)
+        {
+            if (TryLoad(console, path) is not { } pixels)
+            {
+                failures++;
+                continue;
+            }
+
+            RemotePrediction answer;
+            try
+            {
+                answer = await client.PredictAsync(pixels, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RemotePredictionException e)
+            {
+                // The server rejected this image (or has no model yet): say why, and go on with the others.
+                console.Error.WriteLine($"error: {path}: {e.Message}");
+                failures++;
+                continue;
+            }
+
+            Print(console, path, answer.Probabilities, answer.Digit,
+                suffix: string.Create(CultureInfo.InvariantCulture, $"  [model version {answer.ModelVersion}, step {answer.Step}]"));
+        }
+
+        return failures == 0 ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    // One bad file should not hide the answers for the others; the exit code still reports it.
+    private static float[]? TryLoad(CliConsole console, string path)
+    {
+        try
+        {
+            return DigitImage.Load(path);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var (message, _) = ErrorReport.Describe(e);
+            console.Error.WriteLine(message.Contains(path, StringComparison.Ordinal) ? $"error: {message}" : $"error: {path}: {message}");
+            return null;
+        }
+    }
+
+    private static void Print(CliConsole console, string path, IReadOnlyList<float> probabilities, int digit, string suffix)
+    {
+        console.Out.WriteLine($"{path}: {digit} ({probabilities[digit].ToString("P1", CultureInfo.InvariantCulture)}){suffix}");
+        console.Out.WriteLine("  " + string.Join("  ", probabilities.Select((p, c) => $"{c}:{p.ToString("0.0000", CultureInfo.InvariantCulture)}")));
+    }
+
+    private static int ArgMax(float[] values)
+    {
+        var best = 0;
+        for (var c = 1; c < values.Length; c++)
+        {
+            if (values[c] > values[best])
+            {
+                best = c;
+            }
+        }
+
+        return best;
     }
 }

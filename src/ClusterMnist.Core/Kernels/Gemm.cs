@@ -2,7 +2,8 @@
 // All matrices are dense row-major float32. Shapes are checked once here, then the call is
 // dispatched to the widest vector path the machine accelerates (Vector512 → Vector256 →
 // Vector128 → scalar reference), which runs the packed, cache-blocked GemmDriver, or, for X·Wᵀ
-// with few rows or few outputs, the unpacked-W ForwardSmallBatch kernels. Results are a
+// with 1–4 rows, the ForwardFewRows dot-product kernels, and with up to 128 rows or few outputs,
+// the unpacked-W ForwardSmallBatch kernels. Results are a
 // deterministic function of the inputs and the shape (no threading inside a call, no dependence
 // on span alignment or earlier calls), which the exact gradient sum relies on.
 namespace ClusterMnist.Core.Kernels;
@@ -57,6 +58,11 @@ public static class Gemm
         }
 
         // Kernels are chosen from the shape alone, so a given shape always takes the same one.
+        if (path is GemmPath.Vector512 or GemmPath.Vector256 && GemmPaths.IsSupported(path) && RunFewRows(path, a, b, c, m, n, k, accumulate))
+        {
+            return;
+        }
+
         if (path == GemmPath.Vector512 && ForwardSmallBatchVector512.Suits(m, n) && GemmPaths.IsSupported(path))
         {
             ForwardSmallBatchVector512.Run(a, b, c, m, n, k, accumulate);
@@ -90,6 +96,24 @@ public static class Gemm
 
         // a(i, p) = a[p·m + i]; b(p, j) = b[p·n + j].
         Run(path, a, 1, m, b, 1, n, c, m, n, k, accumulate);
+    }
+
+    // 1–4 rows (a single image, or a few coalesced ones): dot products along k instead of a padded 32-row panel.
+    private static bool RunFewRows(GemmPath path, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
+    {
+        if (path == GemmPath.Vector512 && ForwardFewRowsVector512.Suits(m, k))
+        {
+            ForwardFewRowsVector512.Run(a, b, c, m, n, k, accumulate);
+            return true;
+        }
+
+        if (path == GemmPath.Vector256 && ForwardFewRowsVector256.Suits(m, k))
+        {
+            ForwardFewRowsVector256.Run(a, b, c, m, n, k, accumulate);
+            return true;
+        }
+
+        return false;
     }
 
     // Empty products: nothing to do when c is empty; with k = 0 the product is zero.

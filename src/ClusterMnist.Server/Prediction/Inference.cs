@@ -13,6 +13,12 @@ internal static class Inference
     /// <summary>Rows per <see cref="Network.Predict"/> call.</summary>
     public const int RowsPerPass = 128;
 
+    /// <summary>Up to this many rows the forward pass runs the few-row kernel, at about the cost of one row each.</summary>
+    public const int FewRows = 4;
+
+    /// <summary>From 5 rows the forward kernel computes a padded panel of this many, so 5 rows cost as much as 32.</summary>
+    public const int PanelRows = 32;
+
     [ThreadStatic]
     private static NetworkWorkspace? _threadWorkspace;
 

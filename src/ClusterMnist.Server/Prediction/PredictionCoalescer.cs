@@ -4,12 +4,25 @@ using ClusterMnist.Server.Snapshots;
 namespace ClusterMnist.Server.Prediction;
 
 /// <summary>
-/// Runs concurrent single-image predictions together. The forward kernel computes a panel of rows at a time, so one
-/// image costs about as much as 32 (measured: 6.8k images/s alone vs 200k+ in batches of 32 on 784-256-128-10).
-/// No timer and no waiting: a request arriving while no pass runs leads at once; requests arriving during a pass
-/// queue up and go together in the next one. Only requests that read the same snapshot share a pass, so every
-/// answer still comes from exactly one model; a row's result does not depend on the other rows of its pass.
+/// Runs concurrent single-image predictions together. No timer and no waiting: a request arriving while no pass runs
+/// leads at once on its own thread; requests arriving during a pass queue up and go together in the next one. Only
+/// requests that read the same snapshot share a pass, so every answer still comes from exactly one model.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Pass sizes follow the forward kernels (measured with <c>clustermnist bench predict</c> on 784-256-128-10):
+/// 1 row ≈ 11 µs, 4 rows ≈ 14 µs (the few-row kernel), but 5 to 32 rows all cost a padded 32-row panel ≈ 75 µs.
+/// So a pass takes at most <see cref="Inference.FewRows"/> images unless at least <see cref="Inference.PanelRows"/>
+/// are waiting. Within passes of 1–4 rows an image's probabilities are bit-identical to predicting it alone.
+/// </para>
+/// <para>
+/// A leader answers its own request as soon as its image is done: it hands the rest of the queue to the thread pool
+/// and gives up leadership at the same moment, so a request that arrives before that work item runs does not wait
+/// for it (the old design kept leadership across the hand-off, so a request arriving at an idle server could wait
+/// for the pool to schedule someone else's work item). Two leaders may briefly run passes at once; each pass is
+/// independent (per-thread workspaces), and every queued request is taken by exactly one of them.
+/// </para>
+/// </remarks>
 internal sealed class PredictionCoalescer
 {
     private readonly Lock _lock = new();
@@ -35,8 +48,11 @@ internal sealed class PredictionCoalescer
         return pending.Completion.Task;
     }
 
-    // Runs passes until `until` is done (or forever, when null) and the queue is empty. A request's thread hands the
-    // remaining work to the thread pool once its own image is done, so its response is not held up by others.
+    /// <summary>Rows the next pass takes when <paramref name="waiting"/> images are queued.</summary>
+    internal static int PassRows(int waiting) =>
+        waiting >= Inference.PanelRows ? Math.Min(waiting, Inference.RowsPerPass) : Math.Min(waiting, Inference.FewRows);
+
+    // Runs passes until `until` is done (or, for a hand-off, until the queue is empty) while holding leadership.
     private void Lead(Task? until)
     {
         var batch = new List<Pending>(Inference.RowsPerPass);
@@ -52,12 +68,16 @@ internal sealed class PredictionCoalescer
 
                 if (until is { IsCompleted: true })
                 {
-                    ThreadPool.UnsafeQueueUserWorkItem(static self => self.Lead(until: null), this, preferLocal: false);
+                    // Our own answer is ready: give up leadership now, so the next arrival leads at once instead of
+                    // waiting for this work item to be scheduled, and let a pool thread serve whoever is queued.
+                    _leading = false;
+                    ThreadPool.UnsafeQueueUserWorkItem(static self => self.TakeOver(), this, preferLocal: false);
                     return;
                 }
 
                 var snapshot = _queue.Peek().Snapshot;
-                while (batch.Count < Inference.RowsPerPass && _queue.TryPeek(out var next) && ReferenceEquals(next.Snapshot, snapshot))
+                int rows = PassRows(_queue.Count);
+                while (batch.Count < rows && _queue.TryPeek(out var next) && ReferenceEquals(next.Snapshot, snapshot))
                 {
                     batch.Add(_queue.Dequeue());
                 }
@@ -66,6 +86,22 @@ internal sealed class PredictionCoalescer
             RunPass(batch);
             batch.Clear();
         }
+    }
+
+    // A hand-off: lead only if nobody took over meanwhile and something is still queued.
+    private void TakeOver()
+    {
+        lock (_lock)
+        {
+            if (_leading || _queue.Count == 0)
+            {
+                return;
+            }
+
+            _leading = true;
+        }
+
+        Lead(until: null);
     }
 
     private static void RunPass(List<Pending> batch)

@@ -97,12 +97,15 @@ public class RemoteDeathWatchTests
     [Fact]
     public async Task Heartbeats_KeepAnIdleConnectionOpen_PastTheDeadline()
     {
-        await using var server = await TestNode.ServerAsync("coordinator", TestNode.Options() with { HeartbeatInterval = TimeSpan.FromMilliseconds(50), HeartbeatTimeout = TimeSpan.FromMilliseconds(300) });
-        await using var client = TestNode.Client("worker-1", TestNode.Options() with { HeartbeatInterval = TimeSpan.FromMilliseconds(50), HeartbeatTimeout = TimeSpan.FromMilliseconds(300) });
+        // Real time: the deadline leaves room for a loaded machine to run a late timer (a 300 ms deadline
+        // failed on a 2-core machine at load 11), and the idle wait still spans more than two deadlines.
+        var options = TestNode.Options() with { HeartbeatInterval = TimeSpan.FromMilliseconds(100), HeartbeatTimeout = TimeSpan.FromMilliseconds(1500) };
+        await using var server = await TestNode.ServerAsync("coordinator", options);
+        await using var client = TestNode.Client("worker-1", options);
         server.System.Spawn(Props.Create(() => new RecorderActor(new TestProbe(server.System))), "echo");
         var connection = await client.Remoting.ConnectAsync(server.ClusterUri);
 
-        await Task.Delay(TimeSpan.FromSeconds(1)); // idle for more than three deadlines
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
 
         Assert.Null(connection.CloseReason);
         Assert.Equal("idle", (await connection.ActorFor("/user/echo").Ask<Echo>(new Echo("idle"), Wait)).Text);
