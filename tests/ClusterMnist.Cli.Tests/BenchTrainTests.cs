@@ -14,4 +14,29 @@ public class BenchTrainTests
         Assert.Equal(3, line.GetProperty("steps").GetInt32());
         Assert.True(line.GetProperty("samples_per_second").GetDouble() > 0);
     }
+
+    [Fact]
+    public async Task BenchTrain_BothTrainers_PrintsOneLinePerTrainerAndWorkerCount_WithRatios()
+    {
+        var run = await CliRunner.RunAsync("bench", "train", "--model", "784-32-10", "--batch", "64", "--steps", "2", "--warmup", "1",
+            "--rounds", "3", "--workers", "1,2", "--trainer", "both", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var lines = run.OutputLines.Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal(["local/1", "local/2", "cluster/1", "cluster/2"],
+            lines.Select(l => $"{l.GetProperty("trainer").GetString()}/{l.GetProperty("workers").GetInt32()}"));
+        Assert.All(lines, l => Assert.Equal(3, l.GetProperty("round_samples_per_second").GetArrayLength()));
+        Assert.All(lines, l => Assert.True(l.GetProperty("speedup_vs_first_workers").GetDouble() > 0));
+        Assert.Equal(JsonValueKind.Null, lines[0].GetProperty("relative_to_local").ValueKind);
+        Assert.True(lines[3].GetProperty("relative_to_local").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task BenchTrain_RejectsABadWorkerList()
+    {
+        var run = await CliRunner.RunAsync("bench", "train", "--workers", "1,0");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--workers", run.Error, StringComparison.Ordinal);
+    }
 }

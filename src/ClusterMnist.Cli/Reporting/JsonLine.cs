@@ -44,12 +44,21 @@ internal sealed record GemmBenchmarkLine(
     string InstructionSet,
     double FractionOfPeak);
 
-/// <summary>One line of `bench train --json`.</summary>
+/// <summary>
+/// One line of `bench train --json`: one trainer at one worker count, the median of its timed rounds, and the
+/// ratios to the first worker count and to the local trainer (medians of per-round ratios, same run).
+/// </summary>
 internal sealed record TrainBenchmarkLine(
     string Benchmark,
+    string Trainer,
     string Model,
     int Batch,
     int Workers,
     int Steps,
+    int WarmupSteps,
+    int Rounds,
     double Seconds,
-    double SamplesPerSecond);
+    double SamplesPerSecond,
+    double[] RoundSamplesPerSecond,
+    double? SpeedupVsFirstWorkers,
+    double? RelativeToLocal);

@@ -20,7 +20,9 @@ internal sealed partial class CoordinatorActor
     private bool _started;
     private bool _stepActive;
     private long _nextAssignmentId;
-    private byte[] _parameterBytes = [];
+    private readonly List<SharedTensor> _deferredSums = [];
+    private SharedTensorPool? _parameterPool;
+    private SharedTensor? _parameterTensor;
     private long _parameterVersion = -1;
     private EvaluationResult? _lastTest;
 
@@ -81,15 +83,13 @@ internal sealed partial class CoordinatorActor
         _stepReassignedShards = 0;
         _stepWorkers.Clear();
         if (_parameterVersion != _run.GlobalStep)
-        {
-            _parameterBytes = TrainingWire.RawBytes(_run.Parameters);
-            _parameterVersion = _run.GlobalStep;
-        }
+            SnapshotParameters();
         StartAttempt();
     }
 
     private void StartAttempt()
     {
+        ReleaseDeferredSums();
         _run.Reduction.Reset();
         _assignments.Clear();
         _pending.Clear();
@@ -132,16 +132,22 @@ internal sealed partial class CoordinatorActor
         }
         bool sendParameters = member.ParameterVersionSent != _parameterVersion;
         var message = new ComputeShards(_run.NextStep, ++_nextAssignmentId, _parameterVersion,
-            sendParameters ? _parameterBytes : ReadOnlyMemory<byte>.Empty, plan.BatchRows, shards, indices, _run.Exponents.ToArray());
+            sendParameters ? _parameterTensor!.Bytes : ReadOnlyMemory<byte>.Empty, plan.BatchRows, shards, indices, _run.Exponents.ToArray());
+        // The message holds its own reference to the parameters; an in-process worker releases it.
+        if (sendParameters)
+            _parameterTensor!.Retain();
         _assignments[message.AssignmentId] = new Assignment(message.AssignmentId, message.Step, member.Id, shards, Time.GetTimestamp());
-        _stepBytes += TrainingWire.SizeOf(message);
         _stepWorkers.Add(member.Id);
         if (TryTell(member.Actor, message, out var error))
         {
             member.ParameterVersionSent = _parameterVersion;
+            // Counted after the send, so that building the wire form for the count does not delay the worker.
+            _stepBytes += TrainingWire.SizeOf(message);
         }
         else
         {
+            if (sendParameters)
+                _parameterTensor!.Release();
             Log.LogWarning("Worker {WorkerId} cannot take work ({Message}); declaring it dead", member.Id, error);
             MarkGone(member, MemberState.Dead, $"unreachable: {error}");
         }
@@ -169,6 +175,29 @@ internal sealed partial class CoordinatorActor
 
     private void OnShardsDone(ShardsDone done)
     {
+        bool deferred = false;
+        try
+        {
+            AddShardsDone(done, ref deferred);
+        }
+        finally
+        {
+            // An in-process worker's sums are a pooled buffer it reuses once they are added (or ignored); deferred
+            // ones are released when the attempt's update has added them.
+            if (!deferred)
+                SharedTensor.ReleaseIfShared(done.Sums);
+        }
+    }
+
+    private void ReleaseDeferredSums()
+    {
+        foreach (var tensor in _deferredSums)
+            tensor.Release();
+        _deferredSums.Clear();
+    }
+
+    private void AddShardsDone(ShardsDone done, ref bool deferred)
+    {
         Touch(done.WorkerId);
         if (!_stepActive || !_assignments.TryGetValue(done.AssignmentId, out var assignment)
             || assignment.Step != done.Step || !string.Equals(assignment.WorkerId, done.WorkerId, StringComparison.Ordinal))
@@ -189,7 +218,19 @@ internal sealed partial class CoordinatorActor
             return;
         }
         long start = Time.GetTimestamp();
-        _run.Reduction.Total.Add(sums, done.MaxAbs.Span, done.Overflow.Span, assignment.Shards.Length);
+        if (SharedTensor.Of(done.Sums) is { } shared)
+        {
+            // An in-process partial: its sums are added in ApplyStep's parallel pass, fused with producing the
+            // gradient; the tensor is held (unchanged) until then.
+            _deferredSums.Add(shared);
+            deferred = true;
+            _run.Reduction.AddDeferred(shared.IntMemory, done.MaxAbs.Span, done.Overflow.Span, assignment.Shards.Length);
+        }
+        else
+        {
+            // Received bytes belong to the message and never change: they are deferred (without copying) as well.
+            _run.Reduction.AddDeferred(new Int32BytesView(done.Sums).Memory, done.MaxAbs.Span, done.Overflow.Span, assignment.Shards.Length);
+        }
         var plan = _run.NextPlan;
         for (int i = 0; i < assignment.Shards.Length; i++)
         {
@@ -216,7 +257,22 @@ internal sealed partial class CoordinatorActor
     private void CompleteAttempt()
     {
         long start = Time.GetTimestamp();
-        bool applied = _run.ApplyStep(_shardLoss, _shardCorrect);
+        // The next version's parameter buffer is written in the same parallel pass that updates the parameters.
+        _parameterPool ??= new SharedTensorPool(_run.Parameters.Length);
+        var next = _parameterPool.Rent();
+        bool applied;
+        try
+        {
+            applied = _run.ApplyStep(_shardLoss, _shardCorrect, next.Floats);
+        }
+        finally
+        {
+            ReleaseDeferredSums();
+        }
+        if (applied)
+            UseParameters(next);
+        else
+            next.Release();
         _stepReduction += Time.GetElapsedTime(start).TotalSeconds;
         if (!applied)
         {
@@ -232,10 +288,6 @@ internal sealed partial class CoordinatorActor
     private void StepDone()
     {
         _stepActive = false;
-        long start = Time.GetTimestamp();
-        _parameterBytes = TrainingWire.RawBytes(_run.Parameters);
-        _parameterVersion = _run.GlobalStep;
-        _stepReduction += Time.GetElapsedTime(start).TotalSeconds;
         double stepSeconds = Time.GetElapsedTime(_stepStart).TotalSeconds;
         double epochSeconds = _run.EpochSecondsBefore + Time.GetElapsedTime(_epochStart ?? _stepStart).TotalSeconds;
         if (_settings.CheckpointPath is { } path && _settings.CheckpointEverySteps > 0
@@ -269,6 +321,23 @@ internal sealed partial class CoordinatorActor
         PublishStatus();
         if (!_finished)
             StartStep();
+    }
+
+    // The parameters workers compute the next step from: a fresh pooled buffer, since workers may still hold (and
+    // read) the previous version's until they receive this one.
+    private void SnapshotParameters()
+    {
+        _parameterPool ??= new SharedTensorPool(_run.Parameters.Length);
+        var tensor = _parameterPool.Rent();
+        _run.Parameters.CopyTo(tensor.Floats);
+        UseParameters(tensor);
+    }
+
+    private void UseParameters(SharedTensor tensor)
+    {
+        _parameterTensor?.Release();
+        _parameterTensor = tensor;
+        _parameterVersion = _run.GlobalStep;
     }
 
     private void FinishEpoch(double epochSeconds)

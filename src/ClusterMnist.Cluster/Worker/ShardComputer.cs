@@ -9,16 +9,23 @@ namespace ClusterMnist.Cluster.Worker;
 /// <summary>
 /// A worker's engine: computes the shards of an assignment on its own threads (the same ShardWorkerPool the local
 /// trainer uses, so each shard is computed and quantized exactly as there) and combines the threads' partials into
-/// the one partial it sends. Keeps the parameters of the latest version it was sent.
+/// the one partial it sends. Keeps the parameters of the latest version it was sent: a coordinator in the same
+/// process sends them as a <see cref="SharedTensor"/>, which is computed from in place (held until the next version
+/// arrives); parameters received over the wire are copied into a private buffer. The sums it answers with are a
+/// pooled shared tensor that an in-process coordinator returns once it has added them.
 /// </summary>
 internal sealed class ShardComputer : IDisposable
 {
     private readonly ImageSet _train;
     private readonly int _microShardSize;
     private readonly ShardWorkerPool _pool;
-    private readonly float[] _parameters;
+    private readonly float[] _ownParameters;
     private readonly int[] _batchOrder;
-    private readonly GradientPartial _total;
+    private readonly GradientPartial[] _threadPartials;
+    private readonly SharedTensorPool _sumsPool;
+    private readonly int _segments;
+    private float[] _parameters;
+    private SharedTensor? _sharedParameters;
     private long _parameterVersion = -1;
     private int _disposed;
 
@@ -31,9 +38,12 @@ internal sealed class ShardComputer : IDisposable
             throw new ArgumentException($"Model input size {network.Spec.InputSize} does not match the data's {train.PixelsPerImage} pixels per image.");
         var layout = TrainingRun.LayoutFor(network, setup.BatchSize, setup.MicroShardSize);
         _pool = new ShardWorkerPool(network, train, layout, threads, setup.MicroShardSize, setup.Seed);
-        _parameters = new float[network.ParameterCount];
+        _ownParameters = new float[network.ParameterCount];
+        _parameters = _ownParameters;
         _batchOrder = new int[setup.BatchSize];
-        _total = new GradientPartial(layout);
+        _threadPartials = Enumerable.Range(0, _pool.Count).Select(_pool.PartialOf).ToArray();
+        _sumsPool = new SharedTensorPool(network.ParameterCount);
+        _segments = layout.SegmentCount;
     }
 
     /// <summary>Computes the assignment and returns the answer to send (its buffers are private copies).</summary>
@@ -42,9 +52,20 @@ internal sealed class ShardComputer : IDisposable
         if (!assignment.Parameters.IsEmpty)
         {
             var floats = MemoryMarshal.Cast<byte, float>(assignment.Parameters.Span);
-            if (floats.Length != _parameters.Length)
-                throw new InvalidDataException($"Received {floats.Length} parameters; the model has {_parameters.Length}.");
-            floats.CopyTo(_parameters);
+            if (floats.Length != _ownParameters.Length)
+                throw new InvalidDataException($"Received {floats.Length} parameters; the model has {_ownParameters.Length}.");
+            // The message's reference to a shared tensor passes to this computer, which drops the previous one.
+            _sharedParameters?.Release();
+            _sharedParameters = SharedTensor.Of(assignment.Parameters);
+            if (_sharedParameters is { } shared)
+            {
+                _parameters = shared.Floats;
+            }
+            else
+            {
+                floats.CopyTo(_ownParameters);
+                _parameters = _ownParameters;
+            }
             _parameterVersion = assignment.ParameterVersion;
         }
         else if (_parameterVersion != assignment.ParameterVersion)
@@ -77,9 +98,10 @@ internal sealed class ShardComputer : IDisposable
 
         long start = time.GetTimestamp();
         _pool.ComputeShards(_batchOrder, 0, plan, shards, assignment.Step, assignment.Exponents.ToArray(), _parameters);
-        _total.Reset();
-        for (int w = 0; w < _pool.Count; w++)
-            _total.Add(_pool.PartialOf(w));
+        var sums = _sumsPool.Rent();
+        var maxAbs = new float[_segments];
+        var overflow = new bool[_segments];
+        GradientPartial.Combine(_threadPartials, sums.Ints, maxAbs, overflow);
         double seconds = time.GetElapsedTime(start).TotalSeconds;
         var loss = new double[shards.Length];
         var correct = new int[shards.Length];
@@ -88,13 +110,15 @@ internal sealed class ShardComputer : IDisposable
             loss[i] = _pool.ShardLoss[shards[i]];
             correct[i] = _pool.ShardCorrect[shards[i]];
         }
-        return new ShardsDone(workerId, assignment.Step, assignment.AssignmentId, shards, TrainingWire.RawBytes<int>(_total.Sums),
-            _total.MaxAbs.ToArray(), _total.Overflow.ToArray(), loss, correct, seconds);
+        return new ShardsDone(workerId, assignment.Step, assignment.AssignmentId, shards, sums.Bytes, maxAbs, overflow, loss, correct, seconds);
     }
 
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            // A computation may still be reading the shared parameters; they are not released but left to the GC.
             _pool.Dispose();
+        }
     }
 }

@@ -22,6 +22,7 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
     private bool _draining;
     private string _drainReason = "";
     private bool _done;
+    private volatile bool _stopped;
     private long _shardsDone;
 
     private ILogger Log => Context.Logger;
@@ -36,6 +37,7 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
 
     protected override Task PostStopAsync()
     {
+        _stopped = true;
         _ticks?.Dispose();
         // A computation still running ends with an error that nobody reads; its threads are joined here.
         _computer?.Dispose();
@@ -125,19 +127,7 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
 
     private void SendJoin() => SendToCoordinator(new JoinRequest(settings.WorkerId, settings.Threads, train.Fingerprint));
 
-    // A send can fail when the connection to the coordinator is closed or its queue is full; the coordinator then
-    // treats this worker as gone and reassigns its shards, so the failure is only logged.
-    private void SendToCoordinator(object message)
-    {
-        try
-        {
-            _coordinator.Tell(message, Self);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            Log.LogWarning("Worker {WorkerId} could not send {MessageType} to the coordinator: {Message}", settings.WorkerId, message.GetType().Name, e.Message);
-        }
-    }
+    private void SendToCoordinator(object message) => Send(_coordinator, message, Self, Log, settings.WorkerId);
 
     private void OnAccepted(JoinAccepted accepted)
     {
@@ -164,6 +154,8 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
         var computer = _computer;
         var self = Self;
         var time = Context.System.TimeProvider;
+        var coordinator = _coordinator;
+        var log = Log;
         string id = settings.WorkerId;
         _computing = true;
         _ = Task.Run(() =>
@@ -171,7 +163,12 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
             AssignmentComputed result;
             try
             {
-                result = new AssignmentComputed(assignment, computer.Compute(id, assignment, time), null);
+                var done = computer.Compute(id, assignment, time);
+                // The answer goes to the coordinator from this thread, not through this actor's mailbox (one hop
+                // less on every step's critical path); the actor learns of it next, so a Goodbye still follows it.
+                if (!_stopped)
+                    Send(coordinator, done, self, log, id);
+                result = new AssignmentComputed(assignment, done, null);
             }
             catch (Exception e)
             {
@@ -179,6 +176,20 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
             }
             self.TellAsync(result).AsTask().Wait();
         });
+    }
+
+    // A send can fail when the connection to the coordinator is closed or its queue is full; the coordinator then
+    // treats this worker as gone and reassigns its shards, so the failure is only logged.
+    private static void Send(IActorRef coordinator, object message, IActorRef self, ILogger log, string workerId)
+    {
+        try
+        {
+            coordinator.Tell(message, self);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log.LogWarning("Worker {WorkerId} could not send {MessageType} to the coordinator: {Message}", workerId, message.GetType().Name, e.Message);
+        }
     }
 
     private void OnComputed(AssignmentComputed computed)
@@ -192,8 +203,6 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
             return;
         }
         _shardsDone += computed.Assignment.Shards.Length;
-        if (!_done)
-            SendToCoordinator(computed.Result!);
         if (_draining)
             SayGoodbye();
         else

@@ -42,11 +42,26 @@ public sealed class AdamOptimizer : IOptimizer
 
     internal void Update(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> state, long step, float lr, bool use512, bool use256)
     {
+        int n = parameters.Length;
+        Update(parameters, gradient, state[..n], state.Slice(n, n), step, lr, use512, use256);
+    }
+
+    /// <summary>
+    /// The update of the elements of one slice: <paramref name="firstMoments"/> and <paramref name="secondMoments"/>
+    /// are the m and v of the same elements as <paramref name="parameters"/> (all of one length). Every element is
+    /// updated independently with the same operations, so updating disjoint slices (e.g. on several threads) is
+    /// bitwise identical to one <see cref="Step"/> over the whole buffer.
+    /// </summary>
+    internal void Update(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> firstMoments, Span<float> secondMoments,
+        long step, float lr, bool use512, bool use256)
+    {
         int n = parameters.Length, i = 0;
+        if (gradient.Length != n || firstMoments.Length != n || secondMoments.Length != n)
+            throw new ArgumentException("The slices of parameters, gradient and moments differ in length.");
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradient);
-        ref float m = ref MemoryMarshal.GetReference(state);
-        ref float v = ref Unsafe.Add(ref m, n);
+        ref float m = ref MemoryMarshal.GetReference(firstMoments);
+        ref float v = ref MemoryMarshal.GetReference(secondMoments);
         float b1 = _beta1, b2 = _beta2, a1 = 1f - _beta1, a2 = 1f - _beta2, eps = _epsilon;
         float c1 = (float)(1.0 / (1.0 - Math.Pow(_beta1, step)));
         float c2 = (float)(1.0 / (1.0 - Math.Pow(_beta2, step)));

@@ -108,9 +108,13 @@ public sealed partial class LocalTrainer : ITrainer
         {
             _run.Exponents.CopyTo(_stepExponents);
             pool.ComputeStep(_run.Order, _run.NextBatchStart, plan, _run.NextStep, _stepExponents, _parameters);
+            // The partials' sums are added in ApplyStep's parallel pass, fused with producing the gradient.
             _run.Reduction.Reset();
             for (int w = 0; w < pool.Count; w++)
-                _run.Reduction.Add(pool.PartialOf(w));
+            {
+                var partial = pool.PartialOf(w);
+                _run.Reduction.AddDeferred(partial.Sums, partial.MaxAbs, partial.Overflow, partial.ShardCount);
+            }
             pool.ShardLoss.CopyTo(_shardLoss);
             pool.ShardCorrect.CopyTo(_shardCorrect);
         }

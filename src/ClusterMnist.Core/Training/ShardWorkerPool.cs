@@ -5,8 +5,9 @@ using ClusterMnist.Core.Randomness;
 namespace ClusterMnist.Core.Training;
 
 /// <summary>
-/// Dedicated long-running threads that compute micro-shard gradients (for the local trainer's coordinating thread,
-/// or for a cluster worker). Each thread owns its workspace, input and gradient buffers and int32 partial; shards
+/// Threads that compute micro-shard gradients (for the local trainer's coordinating thread, or for a cluster
+/// worker): the calling thread is worker 0 and <c>workers − 1</c> dedicated long-running threads are the others, so
+/// one worker computes without any thread hand-off and N workers wake N − 1 threads per step. Each thread owns its workspace, input and gradient buffers and int32 partial; shards
 /// are taken from a shared counter, so which thread computes which shard (and in what order) varies from step to
 /// step — the exact reduction makes that invisible in the result. Nothing is allocated per step.
 /// </summary>
@@ -47,13 +48,16 @@ public sealed class ShardWorkerPool : IDisposable
         _seed = seed;
         _shardLoss = new double[layout.ShardsPerBatch];
         _shardCorrect = new int[layout.ShardsPerBatch];
-        _done = new CountdownEvent(workers);
+        _done = new CountdownEvent(workers - 1);
         _workers = new Worker[workers];
         for (int w = 0; w < workers; w++)
         {
-            _workers[w] = new Worker(this, network, layout, microShardSize, train.PixelsPerImage);
-            _workers[w].Thread.Name = $"shard-worker-{w}";
-            _workers[w].Thread.Start();
+            _workers[w] = new Worker(this, network, layout, microShardSize, train.PixelsPerImage, dedicatedThread: w > 0);
+            if (_workers[w].Thread is { } thread)
+            {
+                thread.Name = $"shard-worker-{w}";
+                thread.Start();
+            }
         }
     }
 
@@ -79,7 +83,7 @@ public sealed class ShardWorkerPool : IDisposable
     /// <summary>
     /// Computes and quantizes the shards listed in <paramref name="shards"/> (ids within <paramref name="plan"/>) of
     /// the batch whose row r is sample order[batchStart + r] (rows of other shards are not read), blocking until
-    /// all workers are done. Each thread's partial (<see cref="PartialOf"/>) holds the shards it took.
+    /// all workers are done; the calling thread computes shards too. Each thread's partial (<see cref="PartialOf"/>) holds the shards it took.
     /// </summary>
     public void ComputeShards(int[] order, int batchStart, ShardPlan plan, ReadOnlyMemory<int> shards, long step, int[] exponents, float[] parameters)
     {
@@ -102,9 +106,10 @@ public sealed class ShardWorkerPool : IDisposable
         _parameters = parameters;
         _nextShard = 0;
         _failure = null;
-        _done.Reset(_workers.Length);
-        foreach (var worker in _workers)
-            worker.Start.Release();
+        _done.Reset(_workers.Length - 1);
+        for (int w = 1; w < _workers.Length; w++)
+            _workers[w].Start.Release();
+        ComputeGuarded(_workers[0]);
         _done.Wait();
         if (_failure is not null)
             throw _failure is TrainingDivergedException ? _failure : new InvalidOperationException($"A shard worker failed: {_failure.Message}", _failure);
@@ -148,7 +153,7 @@ public sealed class ShardWorkerPool : IDisposable
             worker.Start.Release();
         foreach (var worker in _workers)
         {
-            worker.Thread.Join();
+            worker.Thread?.Join();
             worker.Start.Dispose();
         }
         _done.Dispose();
@@ -156,14 +161,14 @@ public sealed class ShardWorkerPool : IDisposable
 
     private sealed class Worker
     {
-        public Worker(ShardWorkerPool pool, Network network, GradientLayout layout, int microShardSize, int pixelsPerImage)
+        public Worker(ShardWorkerPool pool, Network network, GradientLayout layout, int microShardSize, int pixelsPerImage, bool dedicatedThread)
         {
             Workspace = network.CreateWorkspace(microShardSize);
             Inputs = new float[microShardSize * pixelsPerImage];
             Labels = new byte[microShardSize];
             Gradient = new float[network.ParameterCount];
             Partial = new GradientPartial(layout);
-            Thread = new Thread(() => pool.Loop(this)) { IsBackground = true };
+            Thread = dedicatedThread ? new Thread(() => pool.Loop(this)) { IsBackground = true } : null;
         }
 
         public NetworkWorkspace Workspace { get; }
@@ -172,7 +177,7 @@ public sealed class ShardWorkerPool : IDisposable
         public float[] Gradient { get; }
         public GradientPartial Partial { get; }
         public SemaphoreSlim Start { get; } = new(0);
-        public Thread Thread { get; }
+        public Thread? Thread { get; }
     }
 
     private void Loop(Worker worker)
@@ -182,17 +187,22 @@ public sealed class ShardWorkerPool : IDisposable
             worker.Start.Wait();
             if (_stopping)
                 return;
-            try
-            {
-                ComputeTakenShards(worker);
-            }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref _failure, e, null);
-                // Stop the others from taking more shards of a failed step.
-                Interlocked.Exchange(ref _nextShard, int.MaxValue / 2);
-            }
+            ComputeGuarded(worker);
             _done.Signal();
+        }
+    }
+
+    private void ComputeGuarded(Worker worker)
+    {
+        try
+        {
+            ComputeTakenShards(worker);
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _failure, e, null);
+            // Stop the others from taking more shards of a failed step.
+            Interlocked.Exchange(ref _nextShard, int.MaxValue / 2);
         }
     }
 }

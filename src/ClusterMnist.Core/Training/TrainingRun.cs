@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using ClusterMnist.Core.Data;
 using ClusterMnist.Core.Evaluation;
 using ClusterMnist.Core.Model;
@@ -22,6 +23,7 @@ public sealed partial class TrainingRun
     private readonly float[] _parameters;
     private readonly float[] _optimizerState;
     private readonly float[] _gradient;
+    private readonly int[] _stepExponents;
     private readonly int[] _order;
     private readonly List<EpochReport> _history = [];
     private ReductionExponents _exponents;
@@ -59,6 +61,8 @@ public sealed partial class TrainingRun
         _parameters = new float[Network.ParameterCount];
         _optimizerState = new float[_optimizer.StateLength(Network.ParameterCount)];
         _gradient = new float[Network.ParameterCount];
+        _stepExponents = new int[Layout.SegmentCount];
+        SliceCount = ParameterSlices.CountFor(Network.ParameterCount);
         _exponents = new ReductionExponents(Layout);
         Reduction = new ExactGradientSum(Layout);
         StepsPerEpoch = LocalTrainer.StepsPerEpochFor(data.Train.Count, options.BatchSize);
@@ -67,6 +71,9 @@ public sealed partial class TrainingRun
 
     /// <summary>The run's settings.</summary>
     public TrainingOptions Options { get; }
+
+    // Parallel slices of the update (see ParameterSlices); only speed depends on it, tests vary it.
+    internal int SliceCount { get; set; }
 
     /// <summary>The network (shared, read-only; gradient computation takes per-thread workspaces).</summary>
     public Network Network { get; }
@@ -168,8 +175,16 @@ public sealed partial class TrainingRun
     /// by shard, summed in shard order so reports are partition-independent too) and returns true.
     /// </summary>
     /// <exception cref="TrainingDivergedException">A gradient became non-finite or too large.</exception>
-    public bool ApplyStep(ReadOnlySpan<double> shardLoss, ReadOnlySpan<int> shardCorrect)
+    /// <remarks>
+    /// When <paramref name="copyParametersTo"/> is given and the step is applied, the new parameters are also written
+    /// there in the same pass. The gradient is produced (adding a deferred partial), the optimizer applied and the
+    /// copy written slice by slice on several threads when the optimizer allows it (Adam, AdamW): every element is
+    /// computed on its own, so the result is bitwise that of one serial pass.
+    /// </remarks>
+    public bool ApplyStep(ReadOnlySpan<double> shardLoss, ReadOnlySpan<int> shardCorrect, float[]? copyParametersTo = null)
     {
+        if (copyParametersTo is not null && copyParametersTo.Length != _parameters.Length)
+            throw new ArgumentException($"The copy needs {_parameters.Length} elements.", nameof(copyParametersTo));
         EnsureRunning();
         var plan = NextPlan;
         if (shardLoss.Length < plan.ShardCount || shardCorrect.Length < plan.ShardCount)
@@ -183,9 +198,31 @@ public sealed partial class TrainingRun
             return false;
         }
         long step = NextStep;
-        Reduction.Produce(_exponents.Values, _gradient);
+        float rate = Options.Schedule.RateAt(step);
+        if (_optimizer is AdamOptimizer adam)
+        {
+            Reduction.CheckProducible(_exponents.Values, _gradient.Length);
+            _exponents.Values.CopyTo(_stepExponents);
+            int n = _parameters.Length;
+            ParameterSlices.Run(n, SliceCount, (start, end) =>
+            {
+                int length = end - start;
+                Reduction.ProduceRange(_stepExponents, _gradient, start, end);
+                adam.Update(_parameters.AsSpan(start, length), _gradient.AsSpan(start, length), _optimizerState.AsSpan(start, length),
+                    _optimizerState.AsSpan(n + start, length), step, rate, Vector512.IsHardwareAccelerated, Vector256.IsHardwareAccelerated);
+                if (copyParametersTo is not null)
+                    _parameters.AsSpan(start, length).CopyTo(copyParametersTo.AsSpan(start, length));
+            });
+            Reduction.CompleteProduce();
+        }
+        else
+        {
+            Reduction.Produce(_exponents.Values, _gradient);
+            _optimizer.Step(_parameters, _gradient, _optimizerState, step, rate);
+            if (copyParametersTo is not null)
+                _parameters.CopyTo(copyParametersTo.AsSpan());
+        }
         _exponents.AdvanceAfterStep(Reduction.Total);
-        _optimizer.Step(_parameters, _gradient, _optimizerState, step, Options.Schedule.RateAt(step));
         for (int k = 0; k < plan.ShardCount; k++)
         {
             _epochLossSum += shardLoss[k];
