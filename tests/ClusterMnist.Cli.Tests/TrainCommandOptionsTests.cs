@@ -33,7 +33,8 @@ public class TrainCommandOptionsTests
         Assert.Empty(result.Errors);
         Assert.Equal(TrainSettings.Default, settings);
         Assert.Equal("mnist", settings.Dataset);
-        Assert.Equal("784-512-256-10/relu/softmax-ce/dropout=0.2", settings.Model);
+        Assert.Null(settings.Model);
+        Assert.Equal("784-256-128-10/relu/softmax-ce/dropout=0.1", settings.EffectiveModel);
         Assert.Null(settings.Dropout); // the model text carries it
         Assert.Equal("adam", settings.Optimizer);
         Assert.Equal("cosine", settings.Schedule);
@@ -150,7 +151,8 @@ public class TrainCommandOptionsTests
     }
 
     [Theory]
-    [InlineData("", "784-512-256-10/relu/softmax-ce/dropout=0.2")]
+    [InlineData("", "784-256-128-10/relu/softmax-ce/dropout=0.1")]
+    [InlineData("--dataset digits-split", "784-512-256-10/relu/softmax-ce/dropout=0.2")]
     [InlineData("--model 784-64-10", "784-64-10/relu/softmax-ce/dropout=0")]
     [InlineData("--model 784-64-10/tanh/softmax-ce/dropout=0.5", "784-64-10/tanh/softmax-ce/dropout=0.5")]
     [InlineData("--model 784-64-10/tanh/softmax-ce/dropout=0.5 --activation elu --dropout 0.1 --loss mse", "784-64-10/elu/sigmoid-mse/dropout=0.1")]

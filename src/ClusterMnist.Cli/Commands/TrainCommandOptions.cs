@@ -25,7 +25,7 @@ internal sealed class TrainCommandOptions
     public Option<string?> Model { get; } = new("--model")
     {
         HelpName = "SPEC",
-        Description = $"Layer sizes such as 784-256-128-10, or a full spec like 784-256-10/relu/softmax-ce/dropout=0.2. Default {D.Model}.",
+        Description = "Layer sizes such as 784-256-128-10, or a full spec like 784-256-10/relu/softmax-ce/dropout=0.2. Default 784-256-128-10 with dropout 0.1 (784-512-256-10 with dropout 0.2 on digits-split).",
     };
 
     public Option<string?> Activation { get; } = new Option<string?>("--activation")

@@ -15,11 +15,11 @@ internal static class TrainingOptionsFactory
         ModelSpec spec;
         try
         {
-            spec = ModelSpec.Parse(settings.Model);
+            spec = ModelSpec.Parse(settings.EffectiveModel);
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
-            throw CliException.Usage($"bad --model '{settings.Model}': {e.Message}");
+            throw CliException.Usage($"bad --model '{settings.EffectiveModel}': {e.Message}");
         }
 
         return spec with

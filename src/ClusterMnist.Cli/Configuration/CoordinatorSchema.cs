@@ -21,7 +21,7 @@ internal static class CoordinatorSchema
         new("Training:Data", Text, null, "--data", "Data root holding mnist/ and fashion-mnist/ (default $CLUSTERMNIST_DATA, else ~/.clustermnist/data)."),
         new("Training:Dataset", OneOf("mnist", "fashion", "digits-split"), "mnist", "--dataset", "Data set to train on."),
         new("Training:Preset", OneOf("seed"), null, "--preset", "Named configuration; replaces the training settings of this file (flags still override it)."),
-        new("Training:Model", Text, "784-512-256-10/relu/softmax-ce/dropout=0.2", "--model", "Layer sizes or a full model spec."),
+        new("Training:Model", Text, null, "--model", "Layer sizes or a full model spec (default 784-256-128-10 with dropout 0.1; 784-512-256-10 with dropout 0.2 on digits-split)."),
         new("Training:Activation", OneOf("relu", "elu", "sigmoid", "tanh"), null, "--activation", "Overrides the hidden activation of Model."),
         new("Training:Loss", OneOf("ce", "mse"), null, "--loss", "Overrides the output and loss of Model."),
         new("Training:Dropout", Number(0, 0.999), null, "--dropout", "Overrides the dropout of Model."),
