@@ -27,7 +27,7 @@ public class RealDataTests(ITestOutputHelper log)
     }
 
     [Fact]
-    public async Task Train_ReachesFashionAccuracy_InThreeEpochs()
+    public async Task Train_ReachesFashionAccuracy_InFiveEpochs()
     {
         if (DataRoot is null)
         {
@@ -35,7 +35,8 @@ public class RealDataTests(ITestOutputHelper log)
             return;
         }
 
-        var (_, summary) = await TrainAsync("--dataset", "fashion", "--epochs", "3");
+        // Default settings give 88.12 % after 5 epochs (87.08 % after 3, too close to a bound to be a good check).
+        var (_, summary) = await TrainAsync("--dataset", "fashion", "--epochs", "5");
 
         Assert.True(summary.GetProperty("test_accuracy").GetDouble() >= 0.87, summary.ToString());
     }
