@@ -4,6 +4,7 @@ using ClusterMnist.Core.Model;
 using ClusterMnist.Core.Optim;
 using ClusterMnist.Core.Training;
 using ClusterMnist.Server.Hosting;
+using ClusterMnist.Tests.Shared;
 
 namespace ClusterMnist.Server.Tests.Hosting;
 
@@ -15,7 +16,7 @@ internal static class HostingRuns
     /// <summary>Bound of every wait in these tests.</summary>
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
-    public static readonly DataSplit Data = new(Images(600, 1), Images(200, 1001), "synthetic");
+    public static readonly DataSplit Data = SyntheticImages.Split(600, 200, seed: 1);
 
     // 600 images in batches of 64: 10 steps per epoch.
     public static TrainingOptions Options(int epochs = 2) => new(
@@ -29,26 +30,4 @@ internal static class HostingRuns
         Remoting = new RemotingOptions(Token),
         Coordinator = new Cluster.Coordinator.CoordinatorSettings { MinWorkers = minWorkers, CheckpointPath = checkpointPath },
     };
-
-    /// <summary>Each class lights a different band of rows, plus noise.</summary>
-    private static ImageSet Images(int count, int seed)
-    {
-        const int side = 28;
-        var random = new Random(seed);
-        var pixels = new byte[count * side * side];
-        var labels = new byte[count];
-        for (int n = 0; n < count; n++)
-        {
-            int label = random.Next(10);
-            labels[n] = (byte)label;
-            for (int p = 0; p < side * side; p++)
-            {
-                int row = p / side;
-                bool lit = row >= 2 + (2 * label) && row < 5 + (2 * label);
-                pixels[(n * side * side) + p] = (byte)Math.Min(255, (lit ? 150 : 0) + random.Next(100));
-            }
-        }
-
-        return new ImageSet(pixels, labels, side, side, $"synthetic(seed={seed})");
-    }
 }
