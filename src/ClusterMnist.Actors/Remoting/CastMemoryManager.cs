@@ -8,6 +8,9 @@ internal sealed class CastMemoryManager<TFrom, TTo>(Memory<TFrom> source) : Memo
     where TFrom : unmanaged
     where TTo : unmanaged
 {
+    /// <summary>The memory being reinterpreted.</summary>
+    public Memory<TFrom> Source => source;
+
     public override Span<TTo> GetSpan() => MemoryMarshal.Cast<TFrom, TTo>(source.Span);
 
     public override unsafe MemoryHandle Pin(int elementIndex = 0)

@@ -21,8 +21,16 @@ public interface IMessageCodec
     IMessage Encode(object message);
 
     /// <summary>
+    /// Whether records of this type own the buffer they were received in and give it back with
+    /// <see cref="TensorBytes.Release(ReadOnlyMemory{float})"/> once nothing reads their views any more, so a large
+    /// buffer can be reused for a later message. False by default: the buffer is then never reused.
+    /// </summary>
+    bool LeasesPayload => false;
+
+    /// <summary>
     /// Rebuilds the record from payload bytes. <paramref name="payload"/> is a slice of the received buffer, which is
-    /// never reused, so the record may keep views into it (see <see cref="TensorBytes.AsFloats"/>).
+    /// not reused (unless <see cref="LeasesPayload"/> and the record is released), so the record may keep views into
+    /// it (see <see cref="TensorBytes.AsFloats"/>).
     /// </summary>
     object Decode(ReadOnlyMemory<byte> payload);
 }

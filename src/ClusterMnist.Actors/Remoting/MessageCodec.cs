@@ -14,17 +14,27 @@ public static class MessageCodec
         where TProto : IMessage<TProto>, new()
     {
         var parser = new MessageParser<TProto>(() => new TProto());
-        return new DelegateCodec<T>(typeName, message => toProto(message), payload => fromProto(parser.ParseFrom(payload.Span)));
+        return new DelegateCodec<T>(typeName, message => toProto(message), payload => fromProto(parser.ParseFrom(payload.Span)), leasesPayload: false);
     }
 
     /// <summary>A codec from an encoder to a protobuf message and a decoder from the payload bytes.</summary>
     public static IMessageCodec Create<T>(string typeName, Func<T, IMessage> encode, Func<ReadOnlyMemory<byte>, T> decode)
-        where T : class => new DelegateCodec<T>(typeName, encode, decode);
+        where T : class => new DelegateCodec<T>(typeName, encode, decode, leasesPayload: false);
 
-    private sealed class DelegateCodec<T>(string typeName, Func<T, IMessage> encode, Func<ReadOnlyMemory<byte>, T> decode) : IMessageCodec
+    /// <summary>
+    /// Like <see cref="Create{T}"/>, for records whose receivers promise to call
+    /// <see cref="TensorBytes.Release(ReadOnlyMemory{float})"/> on the view they keep once done with it, so its large
+    /// receive buffer is reused instead of allocating a new one per message (see <see cref="IMessageCodec.LeasesPayload"/>).
+    /// </summary>
+    public static IMessageCodec CreateLeased<T>(string typeName, Func<T, IMessage> encode, Func<ReadOnlyMemory<byte>, T> decode)
+        where T : class => new DelegateCodec<T>(typeName, encode, decode, leasesPayload: true);
+
+    private sealed class DelegateCodec<T>(string typeName, Func<T, IMessage> encode, Func<ReadOnlyMemory<byte>, T> decode, bool leasesPayload) : IMessageCodec
         where T : class
     {
         public Type MessageType => typeof(T);
+
+        public bool LeasesPayload => leasesPayload;
 
         public string TypeName { get; } = string.IsNullOrWhiteSpace(typeName)
             ? throw new ArgumentException("A codec needs a non-empty type name.", nameof(typeName))

@@ -40,8 +40,15 @@ public sealed partial class RemoteConnection
                 }
                 catch (MalformedEnvelopeException exception)
                 {
+                    ReceiveBufferPool.Disown(message.Buffer);
                     await CloseForViolationAsync($"an envelope failed to parse ({exception.Message})", WebSocketCloseStatus.InvalidPayloadData).ConfigureAwait(false);
                     return;
+                }
+
+                // Only a record whose codec leases its payload may hand the buffer back; anything else keeps it for good.
+                if (envelope.Kind is not (EnvelopeKind.User or EnvelopeKind.Reply) || Node.Codecs.ForName(envelope.Type)?.LeasesPayload != true)
+                {
+                    ReceiveBufferPool.Disown(message.Buffer);
                 }
 
                 if (!await DispatchAsync(envelope).ConfigureAwait(false))

@@ -32,6 +32,19 @@ public static class TensorBytes
         return new CastMemoryManager<byte, float>(MemoryMarshal.AsMemory(bytes)).Memory;
     }
 
+    /// <summary>
+    /// Gives the receive buffer behind <paramref name="values"/> (a view from <see cref="AsFloats"/> of a record whose
+    /// codec leases its payload) back for reuse. After this, neither these floats nor any other view into that message
+    /// may be read. Returns false, doing nothing, for memory that is not a leased receive buffer (a local array, a
+    /// record of a non-leasing codec, or one already released), so a record that arrived locally is safe to pass.
+    /// </summary>
+    public static bool Release(ReadOnlyMemory<float> values) =>
+        MemoryMarshal.TryGetMemoryManager<float, CastMemoryManager<byte, float>>(values, out var manager) && Release(manager.Source);
+
+    /// <summary>As <see cref="Release(ReadOnlyMemory{float})"/>, for a raw byte view of a received payload.</summary>
+    public static bool Release(ReadOnlyMemory<byte> bytes) =>
+        MemoryMarshal.TryGetArray(bytes, out var segment) && segment.Array is { } array && ReceiveBufferPool.Return(array);
+
     private static void EnsureLittleEndian()
     {
         if (!BitConverter.IsLittleEndian)

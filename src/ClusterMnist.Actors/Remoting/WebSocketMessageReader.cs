@@ -6,9 +6,10 @@ namespace ClusterMnist.Actors.Remoting;
 internal readonly record struct ReceivedMessage(WebSocketMessageType Type, byte[] Buffer, int Length, WebSocketCloseStatus? CloseStatus, string? CloseDescription);
 
 /// <summary>
-/// Reassembles messages that span several frames. Each message gets its own buffer (never reused), so decoded
-/// records may keep views into it. Small messages are read through a reusable scratch buffer and copied out; large
-/// ones go into a buffer sized after the last large message, so steady-size tensors arrive with no regrowth copies.
+/// Reassembles messages that span several frames. Each message gets its own buffer, so decoded records may keep
+/// views into it. Small messages are read through a reusable scratch buffer and copied out; large ones go into a
+/// buffer leased from <see cref="ReceiveBufferPool"/>, sized after the last large message, so steady-size tensors
+/// arrive with no regrowth copies. The caller decides who owns a large buffer (see <see cref="ReceiveBufferPool"/>).
 /// </summary>
 internal sealed class WebSocketMessageReader(WebSocket socket, int maxMessageSize, Action onBytesReceived)
 {
@@ -85,10 +86,16 @@ internal sealed class WebSocketMessageReader(WebSocket socket, int maxMessageSiz
     private byte[] Grow(byte[] buffer, int count)
     {
         // One byte past the limit lets an over-limit message be detected rather than silently truncated.
-        var ceiling = (long)maxMessageSize + 1;
-        var wanted = ReferenceEquals(buffer, _scratch) ? Math.Max(_largeHint, 2 * count) : 2L * buffer.Length;
-        var grown = new byte[(int)Math.Min(wanted, ceiling)];
+        var ceiling = (int)Math.Min((long)maxMessageSize + 1, int.MaxValue);
+        var wanted = ReferenceEquals(buffer, _scratch) ? Math.Max(_largeHint, 2L * count) : 2L * buffer.Length;
+        var grown = ReceiveBufferPool.Rent((int)Math.Min(wanted, ceiling), ceiling);
         buffer.AsSpan(0, count).CopyTo(grown);
+        if (!ReferenceEquals(buffer, _scratch))
+        {
+            // Outgrown before anyone saw it.
+            ReceiveBufferPool.Return(buffer);
+        }
+
         return grown;
     }
 }

@@ -7,6 +7,9 @@ namespace ClusterMnist.Actors.Tests.Remoting;
 internal sealed record TensorPayload(long Step, string Name, ReadOnlyMemory<float> Values);
 
 /// <summary>The codecs a higher layer would register: small records via protobuf, tensors as raw bytes.</summary>
+/// <summary>A tensor record whose receiver gives its receive buffer back with <see cref="TensorBytes.Release(ReadOnlyMemory{float})"/>.</summary>
+internal sealed record LeasedTensorPayload(long Step, ReadOnlyMemory<float> Values);
+
 internal static class TestCodecs
 {
     public static MessageCodecRegistry Create() => new MessageCodecRegistry()
@@ -20,5 +23,13 @@ internal static class TestCodecs
                 var values = ProtobufFields.Detach(payload, TensorMessage.ValuesFieldNumber, out var header);
                 var proto = TensorMessage.Parser.ParseFrom(header.Span);
                 return new TensorPayload(proto.Step, proto.Name, TensorBytes.AsFloats(values));
+            }))
+        .Register(MessageCodec.CreateLeased<LeasedTensorPayload>(
+            "test.LeasedTensor",
+            tensor => new TensorMessage { Step = tensor.Step, Values = TensorBytes.Wrap(tensor.Values) },
+            payload =>
+            {
+                var values = ProtobufFields.Detach(payload, TensorMessage.ValuesFieldNumber, out var header);
+                return new LeasedTensorPayload(TensorMessage.Parser.ParseFrom(header.Span).Step, TensorBytes.AsFloats(values));
             }));
 }
