@@ -1,14 +1,7 @@
-using System.Net;
 using ClusterMnist.Actors.Remoting;
 using ClusterMnist.Actors.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
+using ClusterMnist.Tests.Shared;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace ClusterMnist.Actors.Tests.Remoting;
 
@@ -35,7 +28,7 @@ internal sealed class TestNode : IAsyncDisposable
 
     public Uri ClusterUri { get; private set; } = new("ws://127.0.0.1:1/cluster");
 
-    private WebApplication? App { get; set; }
+    private LoopbackClusterHost? _host;
 
     public static RemotingOptions Options(string token = Token) => new(token);
 
@@ -46,37 +39,17 @@ internal sealed class TestNode : IAsyncDisposable
         string name, RemotingOptions? options = null, TimeProvider? time = null, int port = 0, HttpProtocols protocols = HttpProtocols.Http1)
     {
         var node = new TestNode(name, options ?? Options(), time);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = protocols));
-        var app = builder.Build();
-        app.UseWebSockets();
-        app.Map("/cluster", async context =>
-        {
-            if (!context.WebSockets.IsWebSocketRequest)
-            {
-                context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                return;
-            }
-
-            using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            var remote = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
-            await node.Remoting.AcceptAsync(socket, remote, context.RequestAborted);
-        });
-        await app.StartAsync();
-        node.App = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        node.ClusterUri = new Uri(address.Replace("http://", "ws://", StringComparison.Ordinal) + "/cluster");
+        node._host = await LoopbackClusterHost.StartAsync(node.Remoting, port, listen => listen.Protocols = protocols);
+        node.ClusterUri = node._host.ClusterUri;
         return node;
     }
 
     public async ValueTask DisposeAsync()
     {
         await Remoting.DisposeAsync();
-        if (App is not null)
+        if (_host is not null)
         {
-            await App.StopAsync();
-            await App.DisposeAsync();
+            await _host.DisposeAsync();
         }
 
         await System.DisposeAsync();
