@@ -8,6 +8,7 @@ using ClusterMnist.Core.Training;
 using ClusterMnist.Server.Snapshots;
 using ClusterMnist.Server.Status;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -47,6 +48,9 @@ public sealed class CoordinatorServer : IAsyncDisposable
         Completion = completion;
         ResumedFrom = resumedFrom;
     }
+
+    /// <summary>The Kestrel app's services (for tests).</summary>
+    internal IServiceProvider Services => _app.Services;
 
     /// <summary>The HTTP address with the real port, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri Address { get; }
@@ -186,6 +190,8 @@ public sealed class CoordinatorServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(settings.Url);
+        // Large receive blocks for the cluster socket: see LargeBlockMemoryPool.
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(new LargeBlockMemoryPoolFactory());
         // Request logs would drown the cluster's own lines; the actor system logs joins, departures and epochs.
         builder.Logging.ClearProviders();
         builder.Services.AddRoutingCore();
