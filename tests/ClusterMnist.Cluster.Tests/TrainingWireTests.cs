@@ -41,6 +41,12 @@ public sealed class TrainingWireTests(ITestOutputHelper output)
         foreach (var record in small)
             Assert.Equal(record, RoundTrip(registry, record));
         Assert.Equal(TrainingWire.RecordTypes.Count, small.Length + 2);
+
+        // The two tensor records lease their receive buffer (the worker and coordinator release it); the rest do not.
+        Assert.True(registry.ForName(TrainingCodecs.Prefix + nameof(ComputeShards))!.LeasesPayload);
+        Assert.True(registry.ForName(TrainingCodecs.Prefix + nameof(ShardsDone))!.LeasesPayload);
+        foreach (var record in small)
+            Assert.False(registry.ForName(TrainingCodecs.Prefix + record.GetType().Name)!.LeasesPayload);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using ClusterMnist.Actors;
+using ClusterMnist.Actors.Remoting;
 using ClusterMnist.Cluster.Protocol;
 using ClusterMnist.Core.Evaluation;
 using ClusterMnist.Core.Training;
@@ -21,6 +22,8 @@ internal sealed partial class CoordinatorActor
     private bool _stepActive;
     private long _nextAssignmentId;
     private readonly List<SharedTensor> _deferredSums = [];
+    // Received (leased) sum buffers deferred into the update; released with the shared ones.
+    private readonly List<ReadOnlyMemory<byte>> _deferredReceivedSums = [];
     private SharedTensorPool? _parameterPool;
     private SharedTensor? _parameterTensor;
     private long _parameterVersion = -1;
@@ -185,7 +188,12 @@ internal sealed partial class CoordinatorActor
             // An in-process worker's sums are a pooled buffer it reuses once they are added (or ignored); deferred
             // ones are released when the attempt's update has added them.
             if (!deferred)
+            {
                 SharedTensor.ReleaseIfShared(done.Sums);
+                // A received answer that was ignored (late, malformed, or failed before it was deferred): nothing
+                // refers to its bytes any more, so its leased receive buffer goes back for reuse.
+                TensorBytes.Release(done.Sums);
+            }
         }
     }
 
@@ -194,6 +202,11 @@ internal sealed partial class CoordinatorActor
         foreach (var tensor in _deferredSums)
             tensor.Release();
         _deferredSums.Clear();
+        // Called after the update that read them (or after a reset that dropped them): the reduction no longer
+        // refers to these received buffers.
+        foreach (var bytes in _deferredReceivedSums)
+            TensorBytes.Release(bytes);
+        _deferredReceivedSums.Clear();
     }
 
     private void AddShardsDone(ShardsDone done, ref bool deferred)
@@ -228,7 +241,10 @@ internal sealed partial class CoordinatorActor
         }
         else
         {
-            // Received bytes belong to the message and never change: they are deferred (without copying) as well.
+            // Received bytes belong to the message and never change: they are deferred (without copying) as well,
+            // and their leased receive buffer is held until the update has added them.
+            _deferredReceivedSums.Add(done.Sums);
+            deferred = true;
             _run.Reduction.AddDeferred(new Int32BytesView(done.Sums).Memory, done.MaxAbs.Span, done.Overflow.Span, assignment.Shards.Length);
         }
         var plan = _run.NextPlan;

@@ -7,7 +7,10 @@ namespace ClusterMnist.Cluster.Protocol;
 /// <summary>
 /// Registers the training protocol with a remoting node's codec registry. Small records go through their generated
 /// protobuf messages; the two tensor-carrying ones (<see cref="ComputeShards"/>, <see cref="ShardsDone"/>) keep their
-/// raw bytes as a view of the received frame (the tensor field is written last, so nothing is copied).
+/// raw bytes as a view of the received frame (the tensor field is written last, so nothing is copied). Their codecs
+/// lease the receive buffer: the worker releases a ComputeShards' parameters once it has copied them, the coordinator
+/// a ShardsDone's sums once the update that reads them has run (or when it drops the answer), so the ~1 MB buffer is
+/// reused instead of allocated per message. A record never released only leaves its buffer to the GC.
 /// </summary>
 public static class TrainingCodecs
 {
@@ -24,13 +27,13 @@ public static class TrainingCodecs
         Small<Heartbeat, W.Heartbeat>(registry);
         Small<Goodbye, W.Goodbye>(registry);
         Small<TrainingFinished, W.TrainingFinished>(registry);
-        registry.Register(MessageCodec.Create<ComputeShards>(Prefix + nameof(ComputeShards), m => TrainingWire.ToWire(m), payload =>
+        registry.Register(MessageCodec.CreateLeased<ComputeShards>(Prefix + nameof(ComputeShards), m => TrainingWire.ToWire(m), payload =>
         {
             var parameters = ProtobufFields.Detach(payload, W.ComputeShards.ParametersFieldNumber, out var rest);
             var record = (ComputeShards)TrainingWire.FromWire(W.ComputeShards.Parser.ParseFrom(rest.Span));
             return record with { Parameters = parameters };
         }));
-        registry.Register(MessageCodec.Create<ShardsDone>(Prefix + nameof(ShardsDone), m => TrainingWire.ToWire(m), payload =>
+        registry.Register(MessageCodec.CreateLeased<ShardsDone>(Prefix + nameof(ShardsDone), m => TrainingWire.ToWire(m), payload =>
         {
             var sums = ProtobufFields.Detach(payload, W.ShardsDone.SumsFieldNumber, out var rest);
             var record = (ShardsDone)TrainingWire.FromWire(W.ShardsDone.Parser.ParseFrom(rest.Span));

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ClusterMnist.Actors.Remoting;
 using ClusterMnist.Cluster.Protocol;
 using ClusterMnist.Core.Data;
 using ClusterMnist.Core.Model;
@@ -65,6 +66,9 @@ internal sealed class ShardComputer : IDisposable
             {
                 floats.CopyTo(_ownParameters);
                 _parameters = _ownParameters;
+                // Nothing reads the received bytes after this copy: hand the leased receive buffer back for reuse.
+                // (A shared tensor is never a leased buffer; Release does nothing for it or for a local array.)
+                TensorBytes.Release(assignment.Parameters);
             }
             _parameterVersion = assignment.ParameterVersion;
         }
