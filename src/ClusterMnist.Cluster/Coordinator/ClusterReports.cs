@@ -109,5 +109,8 @@ public sealed record ClusterStatus(CoordinatorPhase Phase, int Epoch, int Epochs
 /// <summary>The parameters after a step, published for e.g. a prediction endpoint.</summary>
 /// <param name="Step">Global step they result from.</param>
 /// <param name="Epoch">1-based epoch of that step.</param>
-/// <param name="Parameters">A private copy of the flat parameter vector.</param>
+/// <param name="Parameters">
+/// The flat parameter vector, as a view of the coordinator's own buffer: valid only while the event handler runs.
+/// A handler copies what it keeps (most steps, a throttled publisher keeps nothing, and then nothing is copied).
+/// </param>
 public sealed record ParameterSnapshot(long Step, int Epoch, ReadOnlyMemory<float> Parameters);

@@ -311,8 +311,9 @@ internal sealed partial class CoordinatorActor
         {
             Checkpoint.Write(path, _run.Capture(_settings.CheckpointEverySteps, epochSeconds));
         }
+        // The buffer the step wrote its parameters into (and the workers now read); a handler copies what it keeps.
         if (_events.WantsParameters)
-            _events.OnParameters(new ParameterSnapshot(_run.GlobalStep, _run.Epoch + 1, _run.Parameters.ToArray()));
+            _events.OnParameters(new ParameterSnapshot(_run.GlobalStep, _run.Epoch + 1, _parameterTensor!.Floats));
 
         var time = new StepTimeSplit(_stepCompute, _stepCommunication, _stepReduction,
             Math.Max(0, stepSeconds - _stepCompute - _stepCommunication - _stepReduction));

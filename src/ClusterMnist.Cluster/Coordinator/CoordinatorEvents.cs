@@ -18,7 +18,7 @@ public sealed class CoordinatorEvents
     /// <summary>Raised after every epoch, once its checkpoint (if any) is written.</summary>
     public event Action<ClusterEpochReport>? EpochCompleted;
 
-    /// <summary>Raised after every step with a copy of the new parameters (only copied when someone listens).</summary>
+    /// <summary>Raised after every step with a view of the new parameters (valid during the handler only; copy what you keep).</summary>
     public event Action<ParameterSnapshot>? ParametersPublished;
 
     /// <summary>The latest snapshot; null until the coordinator has started.</summary>
