@@ -42,6 +42,14 @@ public sealed class TrainingWireTests(ITestOutputHelper output)
             Assert.Equal(record, RoundTrip(registry, record));
         Assert.Equal(TrainingWire.RecordTypes.Count, small.Length + 2);
 
+        // The tensors travel as attachments, from the record's own memory; nothing else does.
+        Assert.Equal(compute.Parameters, registry.ForType(typeof(ComputeShards)).AttachmentOf(compute).Bytes);
+        Assert.Equal(done.Sums, registry.ForType(typeof(ShardsDone)).AttachmentOf(done).Bytes);
+        Assert.Equal(0, Google.Protobuf.MessageExtensions.ToByteArray(registry.ForType(typeof(ComputeShards)).Encode(compute)).Length
+            - TrainingWire.SizeOf(compute with { Parameters = ReadOnlyMemory<byte>.Empty }));
+        foreach (var record in small)
+            Assert.True(registry.ForType(record.GetType()).AttachmentOf(record).IsNone);
+
         // The two tensor records lease their receive buffer (the worker and coordinator release it); the rest do not.
         Assert.True(registry.ForName(TrainingCodecs.Prefix + nameof(ComputeShards))!.LeasesPayload);
         Assert.True(registry.ForName(TrainingCodecs.Prefix + nameof(ShardsDone))!.LeasesPayload);
@@ -77,7 +85,19 @@ public sealed class TrainingWireTests(ITestOutputHelper output)
     private static object RoundTrip(MessageCodecRegistry registry, object record)
     {
         var codec = registry.ForType(record.GetType());
-        var bytes = Google.Protobuf.MessageExtensions.ToByteArray(codec.Encode(record));
-        return registry.ForName(codec.TypeName)!.Decode(bytes);
+        // What the envelope writer sends: the encoded message, then the attachment (if any) as its last field.
+        var payload = new MemoryStream();
+        var output = new Google.Protobuf.CodedOutputStream(payload);
+        codec.Encode(record).WriteTo(output);
+        var attachment = codec.AttachmentOf(record);
+        if (!attachment.IsNone && !attachment.Bytes.IsEmpty)
+        {
+            output.WriteTag(attachment.FieldNumber, Google.Protobuf.WireFormat.WireType.LengthDelimited);
+            output.WriteLength(attachment.Bytes.Length);
+            output.Flush();
+            payload.Write(attachment.Bytes.Span);
+        }
+        output.Flush();
+        return registry.ForName(codec.TypeName)!.Decode(payload.ToArray());
     }
 }

@@ -21,6 +21,12 @@ public interface IMessageCodec
     IMessage Encode(object message);
 
     /// <summary>
+    /// The message's large <c>bytes</c> field, sent from its own memory after what <see cref="Encode"/> writes instead
+    /// of being copied into the frame (see <see cref="OutboundAttachment"/>). Default: none, and Encode writes every field.
+    /// </summary>
+    OutboundAttachment AttachmentOf(object message) => default;
+
+    /// <summary>
     /// Whether records of this type own the buffer they were received in and give it back with
     /// <see cref="TensorBytes.Release(ReadOnlyMemory{float})"/> once nothing reads their views any more, so a large
     /// buffer can be reused for a later message. False by default: the buffer is then never reused.

@@ -17,19 +17,24 @@ public static class MessageCodec
         return new DelegateCodec<T>(typeName, message => toProto(message), payload => fromProto(parser.ParseFrom(payload.Span)), leasesPayload: false);
     }
 
-    /// <summary>A codec from an encoder to a protobuf message and a decoder from the payload bytes.</summary>
-    public static IMessageCodec Create<T>(string typeName, Func<T, IMessage> encode, Func<ReadOnlyMemory<byte>, T> decode)
-        where T : class => new DelegateCodec<T>(typeName, encode, decode, leasesPayload: false);
+    /// <summary>
+    /// A codec from an encoder to a protobuf message and a decoder from the payload bytes. With
+    /// <paramref name="attach"/>, the encoder leaves out one large <c>bytes</c> field, which is sent from the record's
+    /// memory instead (see <see cref="OutboundAttachment"/>).
+    /// </summary>
+    public static IMessageCodec Create<T>(string typeName, Func<T, IMessage> encode, Func<ReadOnlyMemory<byte>, T> decode, Func<T, OutboundAttachment>? attach = null)
+        where T : class => new DelegateCodec<T>(typeName, encode, decode, leasesPayload: false, attach);
 
     /// <summary>
     /// Like <see cref="Create{T}"/>, for records whose receivers promise to call
     /// <see cref="TensorBytes.Release(ReadOnlyMemory{float})"/> on the view they keep once done with it, so its large
     /// receive buffer is reused instead of allocating a new one per message (see <see cref="IMessageCodec.LeasesPayload"/>).
     /// </summary>
-    public static IMessageCodec CreateLeased<T>(string typeName, Func<T, IMessage> encode, Func<ReadOnlyMemory<byte>, T> decode)
-        where T : class => new DelegateCodec<T>(typeName, encode, decode, leasesPayload: true);
+    public static IMessageCodec CreateLeased<T>(string typeName, Func<T, IMessage> encode, Func<ReadOnlyMemory<byte>, T> decode, Func<T, OutboundAttachment>? attach = null)
+        where T : class => new DelegateCodec<T>(typeName, encode, decode, leasesPayload: true, attach);
 
-    private sealed class DelegateCodec<T>(string typeName, Func<T, IMessage> encode, Func<ReadOnlyMemory<byte>, T> decode, bool leasesPayload) : IMessageCodec
+    private sealed class DelegateCodec<T>(
+        string typeName, Func<T, IMessage> encode, Func<ReadOnlyMemory<byte>, T> decode, bool leasesPayload, Func<T, OutboundAttachment>? attach = null) : IMessageCodec
         where T : class
     {
         public Type MessageType => typeof(T);
@@ -41,6 +46,8 @@ public static class MessageCodec
             : typeName;
 
         public IMessage Encode(object message) => encode((T)message);
+
+        public OutboundAttachment AttachmentOf(object message) => attach is null ? default : attach((T)message);
 
         public object Decode(ReadOnlyMemory<byte> payload) => decode(payload);
     }

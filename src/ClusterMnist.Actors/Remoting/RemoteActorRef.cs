@@ -42,10 +42,11 @@ internal sealed class RemoteActorRef(RemoteConnection connection, string path) :
 
         var codec = Connection.Node.Codecs.ForType(message.GetType());
         var payload = codec.Encode(message);
+        var attachment = codec.AttachmentOf(message);
         return sender switch
         {
-            PromiseActorRef promise => Connection.Write(EnvelopeKind.User, Path, type: codec.TypeName, payload: payload, correlation: Connection.RegisterAsk(promise)),
-            _ => Connection.Write(EnvelopeKind.User, Path, sender: Connection.SenderPathOf(sender), type: codec.TypeName, payload: payload),
+            PromiseActorRef promise => Connection.Write(EnvelopeKind.User, Path, type: codec.TypeName, payload: payload, correlation: Connection.RegisterAsk(promise), attachment: attachment),
+            _ => Connection.Write(EnvelopeKind.User, Path, sender: Connection.SenderPathOf(sender), type: codec.TypeName, payload: payload, attachment: attachment),
         };
     }
 }

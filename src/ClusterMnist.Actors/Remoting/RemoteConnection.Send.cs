@@ -9,10 +9,14 @@ namespace ClusterMnist.Actors.Remoting;
 public sealed partial class RemoteConnection
 {
     internal OutboundFrame Write(
-        EnvelopeKind kind, string target = "", string sender = "", string type = "", IMessage? payload = null, ulong correlation = 0, string text = "") =>
-        EnvelopeWriter.Write(kind, Node.Options.MaxMessageSize, target, sender, type, payload, correlation, text);
+        EnvelopeKind kind, string target = "", string sender = "", string type = "", IMessage? payload = null, ulong correlation = 0, string text = "",
+        OutboundAttachment attachment = default) =>
+        EnvelopeWriter.Write(kind, Node.Options.MaxMessageSize, target, sender, type, payload, correlation, text, attachment);
 
-    /// <summary>Queues a frame; throws <see cref="MailboxFullException"/> when the outbound queue is full.</summary>
+    /// <summary>
+    /// Queues a frame; throws <see cref="MailboxFullException"/> when the outbound queue is full (the frame is then
+    /// discarded: its attachment stays with the caller). A frame for a closed connection is dropped as a dead letter.
+    /// </summary>
     internal void Enqueue(OutboundFrame frame)
     {
         if (_outbound.Writer.TryWrite(frame))
@@ -20,13 +24,14 @@ public sealed partial class RemoteConnection
             return;
         }
 
-        frame.Return();
         if (IsClosing)
         {
+            frame.Return();
             Node.System.DeadLetter(frame.Description, $"{RemoteNodeName} (connection closed)");
             return;
         }
 
+        frame.Discard();
         throw new MailboxFullException(
             $"The outbound queue to node {RemoteNodeName} is full ({Node.Options.OutboundQueueCapacity} messages); {frame.Description} was not sent.");
     }
@@ -42,6 +47,12 @@ public sealed partial class RemoteConnection
         {
             frame.Return();
             Node.System.DeadLetter(frame.Description, $"{RemoteNodeName} (connection closed)");
+        }
+        catch (OperationCanceledException)
+        {
+            // The tell throws, so the caller keeps the attachment's memory.
+            frame.Discard();
+            throw;
         }
     }
 
@@ -86,7 +97,7 @@ public sealed partial class RemoteConnection
                     await _sendLock.WaitAsync(_closing.Token).ConfigureAwait(false);
                     try
                     {
-                        await SendFramesAsync(frame.Bytes).ConfigureAwait(false);
+                        await SendFramesAsync(frame).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -121,15 +132,27 @@ public sealed partial class RemoteConnection
         }
     }
 
-    /// <summary>Sends one envelope as one WebSocket message, split into frames of at most FrameSize bytes.</summary>
-    private async Task SendFramesAsync(ReadOnlyMemory<byte> bytes)
+    /// <summary>
+    /// Sends one envelope as one WebSocket message: the frame's head, then its attachment straight from the message's
+    /// memory, each split into WebSocket frames of at most FrameSize bytes.
+    /// </summary>
+    private async Task SendFramesAsync(OutboundFrame frame)
+    {
+        await SendPartAsync(frame.Head, endOfMessage: frame.Tail.IsEmpty).ConfigureAwait(false);
+        if (!frame.Tail.IsEmpty)
+        {
+            await SendPartAsync(frame.Tail, endOfMessage: true).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendPartAsync(ReadOnlyMemory<byte> bytes, bool endOfMessage)
     {
         var frameSize = Node.Options.FrameSize;
         var offset = 0;
         do
         {
             var count = Math.Min(frameSize, bytes.Length - offset);
-            var last = offset + count == bytes.Length;
+            var last = endOfMessage && offset + count == bytes.Length;
             await _socket.SendAsync(bytes.Slice(offset, count), WebSocketMessageType.Binary, last, CancellationToken.None).ConfigureAwait(false);
             offset += count;
         }

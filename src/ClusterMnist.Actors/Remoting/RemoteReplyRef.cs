@@ -17,6 +17,6 @@ internal sealed class RemoteReplyRef(RemoteConnection connection, ulong correlat
     private OutboundFrame Frame(object message)
     {
         var codec = connection.Node.Codecs.ForType(message.GetType());
-        return connection.Write(EnvelopeKind.Reply, type: codec.TypeName, payload: codec.Encode(message), correlation: correlation);
+        return connection.Write(EnvelopeKind.Reply, type: codec.TypeName, payload: codec.Encode(message), correlation: correlation, attachment: codec.AttachmentOf(message));
     }
 }

@@ -95,7 +95,7 @@ public sealed partial class RemotingNode
                 var frame = EnvelopeWriter.Write(EnvelopeKind.Hello, Options.MaxMessageSize, payload: hello);
                 try
                 {
-                    await socket.SendAsync(frame.Bytes, WebSocketMessageType.Binary, true, linked.Token).ConfigureAwait(false);
+                    await socket.SendAsync(frame.Head, WebSocketMessageType.Binary, true, linked.Token).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -146,7 +146,8 @@ public sealed partial class RemotingNode
         try
         {
             using var deadline = new CancellationTokenSource(CloseTimeout);
-            await socket.SendAsync(frame.Bytes, WebSocketMessageType.Binary, true, deadline.Token).ConfigureAwait(false);
+            // Handshake frames have no attachment: the head is the whole message.
+            await socket.SendAsync(frame.Head, WebSocketMessageType.Binary, true, deadline.Token).ConfigureAwait(false);
             return true;
         }
         catch (Exception exception) when (exception is WebSocketException or OperationCanceledException or ObjectDisposedException)

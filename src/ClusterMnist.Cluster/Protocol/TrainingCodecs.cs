@@ -7,7 +7,8 @@ namespace ClusterMnist.Cluster.Protocol;
 /// <summary>
 /// Registers the training protocol with a remoting node's codec registry. Small records go through their generated
 /// protobuf messages; the two tensor-carrying ones (<see cref="ComputeShards"/>, <see cref="ShardsDone"/>) keep their
-/// raw bytes as a view of the received frame (the tensor field is written last, so nothing is copied). Their codecs
+/// raw bytes as a view of the received frame (the tensor field is written last, so nothing is copied), and send them
+/// as an <see cref="OutboundAttachment"/>, from the record's memory without a copy into the frame. Their codecs
 /// lease the receive buffer: the worker releases a ComputeShards' parameters once it has copied them, the coordinator
 /// a ShardsDone's sums once the update that reads them has run (or when it drops the answer), so the ~1 MB buffer is
 /// reused instead of allocated per message. A record never released only leaves its buffer to the GC.
@@ -27,20 +28,31 @@ public static class TrainingCodecs
         Small<Heartbeat, W.Heartbeat>(registry);
         Small<Goodbye, W.Goodbye>(registry);
         Small<TrainingFinished, W.TrainingFinished>(registry);
-        registry.Register(MessageCodec.CreateLeased<ComputeShards>(Prefix + nameof(ComputeShards), m => TrainingWire.ToWire(m), payload =>
-        {
-            var parameters = ProtobufFields.Detach(payload, W.ComputeShards.ParametersFieldNumber, out var rest);
-            var record = (ComputeShards)TrainingWire.FromWire(W.ComputeShards.Parser.ParseFrom(rest.Span));
-            return record with { Parameters = parameters };
-        }));
-        registry.Register(MessageCodec.CreateLeased<ShardsDone>(Prefix + nameof(ShardsDone), m => TrainingWire.ToWire(m), payload =>
-        {
-            var sums = ProtobufFields.Detach(payload, W.ShardsDone.SumsFieldNumber, out var rest);
-            var record = (ShardsDone)TrainingWire.FromWire(W.ShardsDone.Parser.ParseFrom(rest.Span));
-            return record with { Sums = sums };
-        }));
+        // The tensors go as attachments, straight from the record's memory to the socket. A pooled (shared) tensor's
+        // reference that the message holds is released once the bytes are sent: the remote side has its own copy.
+        registry.Register(MessageCodec.CreateLeased<ComputeShards>(Prefix + nameof(ComputeShards),
+            m => TrainingWire.ComputeShardsToWire(m, withParameters: false),
+            payload =>
+            {
+                var parameters = ProtobufFields.Detach(payload, W.ComputeShards.ParametersFieldNumber, out var rest);
+                var record = (ComputeShards)TrainingWire.FromWire(W.ComputeShards.Parser.ParseFrom(rest.Span));
+                return record with { Parameters = parameters };
+            },
+            m => new OutboundAttachment(W.ComputeShards.ParametersFieldNumber, m.Parameters, ReleaseWhenSent(m.Parameters))));
+        registry.Register(MessageCodec.CreateLeased<ShardsDone>(Prefix + nameof(ShardsDone),
+            m => TrainingWire.ShardsDoneToWire(m, withSums: false),
+            payload =>
+            {
+                var sums = ProtobufFields.Detach(payload, W.ShardsDone.SumsFieldNumber, out var rest);
+                var record = (ShardsDone)TrainingWire.FromWire(W.ShardsDone.Parser.ParseFrom(rest.Span));
+                return record with { Sums = sums };
+            },
+            m => new OutboundAttachment(W.ShardsDone.SumsFieldNumber, m.Sums, ReleaseWhenSent(m.Sums))));
         return registry;
     }
+
+    private static Action? ReleaseWhenSent(ReadOnlyMemory<byte> tensor) =>
+        SharedTensor.Of(tensor) is { } shared ? shared.Release : null;
 
     private static void Small<T, TProto>(MessageCodecRegistry registry)
         where T : class

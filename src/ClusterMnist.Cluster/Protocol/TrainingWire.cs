@@ -32,8 +32,8 @@ public static class TrainingWire
                 CoordinatorId = m.CoordinatorId, Model = m.Model, BatchSize = m.BatchSize, MicroShardSize = m.MicroShardSize, Seed = m.Seed,
             },
             JoinRefused m => new W.JoinRefused { Reason = m.Reason },
-            ComputeShards m => ComputeShardsToWire(m),
-            ShardsDone m => ShardsDoneToWire(m),
+            ComputeShards m => ComputeShardsToWire(m, withParameters: true),
+            ShardsDone m => ShardsDoneToWire(m, withSums: true),
             Heartbeat m => new W.Heartbeat { WorkerId = m.WorkerId },
             Goodbye m => new W.Goodbye { WorkerId = m.WorkerId, Reason = m.Reason },
             TrainingFinished m => new W.TrainingFinished { ParameterSha256 = m.ParameterSha256 },
@@ -63,14 +63,18 @@ public static class TrainingWire
     /// <summary>Raw little-endian bytes of <paramref name="values"/> (a copy, safe to send while the source changes).</summary>
     public static byte[] RawBytes<T>(ReadOnlySpan<T> values) where T : unmanaged => MemoryMarshal.AsBytes(values).ToArray();
 
-    private static W.ComputeShards ComputeShardsToWire(ComputeShards m)
+    /// <summary>
+    /// The wire message of <paramref name="m"/>; without its parameters when they are sent as an attachment
+    /// (field <see cref="W.ComputeShards.ParametersFieldNumber"/>, the highest, so they go last either way).
+    /// </summary>
+    internal static W.ComputeShards ComputeShardsToWire(ComputeShards m, bool withParameters)
     {
         var wire = new W.ComputeShards
         {
             Step = m.Step,
             AssignmentId = m.AssignmentId,
             ParameterVersion = m.ParameterVersion,
-            Parameters = UnsafeByteOperations.UnsafeWrap(m.Parameters),
+            Parameters = withParameters ? UnsafeByteOperations.UnsafeWrap(m.Parameters) : ByteString.Empty,
             BatchRows = m.BatchRows,
         };
         wire.Shards.AddRange(m.Shards.ToArray());
@@ -79,14 +83,15 @@ public static class TrainingWire
         return wire;
     }
 
-    private static W.ShardsDone ShardsDoneToWire(ShardsDone m)
+    /// <summary>The wire message of <paramref name="m"/>; without its sums when they are sent as an attachment.</summary>
+    internal static W.ShardsDone ShardsDoneToWire(ShardsDone m, bool withSums)
     {
         var wire = new W.ShardsDone
         {
             WorkerId = m.WorkerId,
             Step = m.Step,
             AssignmentId = m.AssignmentId,
-            Sums = UnsafeByteOperations.UnsafeWrap(m.Sums),
+            Sums = withSums ? UnsafeByteOperations.UnsafeWrap(m.Sums) : ByteString.Empty,
             ComputeSeconds = m.ComputeSeconds,
         };
         wire.Shards.AddRange(m.Shards.ToArray());

@@ -31,6 +31,29 @@ public class RemotingTests
     }
 
     [Fact]
+    public async Task Attachment_ArrivesIntact_AndItsOwnerIsToldOnceItIsSent_InBothDirections()
+    {
+        await using var server = await TestNode.ServerAsync("coordinator");
+        await using var client = TestNode.Client("worker-1");
+        using var serverProbe = new TestProbe(server.System, "tensors");
+        using var clientProbe = new TestProbe(client.System, "tensors");
+        var connection = await client.Remoting.ConnectAsync(server.ClusterUri);
+        var back = Assert.Single(server.Remoting.Connections);
+        var values = Enumerable.Range(0, 300_000).Select(i => i * 0.5f).ToArray(); // 1.2 MB: several WebSocket frames
+
+        foreach (var (link, probe) in new[] { (connection, serverProbe), (back, clientProbe) })
+        {
+            var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            link.ActorFor("/probe/tensors").Tell(new AttachedTensorPayload(5, values, () => sent.SetResult()));
+
+            var received = await probe.ExpectMessageAsync<AttachedTensorPayload>(Wait);
+            Assert.Equal(5, received.Step);
+            Assert.Equal(values, received.Values.ToArray());
+            await sent.Task.WaitAsync(Wait); // SetResult twice would throw: the owner is told exactly once
+        }
+    }
+
+    [Fact]
     public async Task Ask_GetsTheReplyOverTheSameConnection_InBothDirections()
     {
         await using var server = await TestNode.ServerAsync("coordinator");

@@ -10,6 +10,9 @@ internal sealed record TensorPayload(long Step, string Name, ReadOnlyMemory<floa
 /// <summary>A tensor record whose receiver gives its receive buffer back with <see cref="TensorBytes.Release(ReadOnlyMemory{float})"/>.</summary>
 internal sealed record LeasedTensorPayload(long Step, ReadOnlyMemory<float> Values);
 
+/// <summary>A tensor record sent as an attachment, straight from <paramref name="Values"/>; <paramref name="Sent"/> runs once it is on the socket.</summary>
+internal sealed record AttachedTensorPayload(long Step, ReadOnlyMemory<float> Values, Action? Sent = null);
+
 internal static class TestCodecs
 {
     public static MessageCodecRegistry Create() => new MessageCodecRegistry()
@@ -31,5 +34,14 @@ internal static class TestCodecs
             {
                 var values = ProtobufFields.Detach(payload, TensorMessage.ValuesFieldNumber, out var header);
                 return new LeasedTensorPayload(TensorMessage.Parser.ParseFrom(header.Span).Step, TensorBytes.AsFloats(values));
-            }));
+            }))
+        .Register(MessageCodec.Create<AttachedTensorPayload>(
+            "test.AttachedTensor",
+            tensor => new TensorMessage { Step = tensor.Step },
+            payload =>
+            {
+                var values = ProtobufFields.Detach(payload, TensorMessage.ValuesFieldNumber, out var header);
+                return new AttachedTensorPayload(TensorMessage.Parser.ParseFrom(header.Span).Step, TensorBytes.AsFloats(values));
+            },
+            tensor => new OutboundAttachment(TensorMessage.ValuesFieldNumber, TensorBytes.Wrap(tensor.Values).Memory, tensor.Sent)));
 }

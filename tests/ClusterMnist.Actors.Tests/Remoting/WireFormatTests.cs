@@ -38,7 +38,7 @@ public class WireFormatTests
     {
         var tensor = new TensorMessage { Step = 9, Name = "b2", Values = TensorBytes.Wrap(new float[] { 1, -2, 3.5f }) };
         var frame = EnvelopeWriter.Write(EnvelopeKind.Reply, 1 << 20, "/user/a", "/user/b", "test.Tensor", tensor, 77, "why");
-        var bytes = frame.Bytes.ToArray();
+        var bytes = frame.ToArray();
         frame.Return();
 
         var generated = Envelope.Parser.ParseFrom(bytes);
@@ -49,6 +49,54 @@ public class WireFormatTests
         Assert.Equal(tensor.ToByteArray(), generated.Payload.ToByteArray());
         Assert.True(inbound.Payload.Span.SequenceEqual(generated.Payload.Span));
         Assert.True(MemoryMarshal.TryGetArray(inbound.Payload, out var segment) && ReferenceEquals(segment.Array, bytes));
+    }
+
+    [Fact]
+    public void Envelope_WithAnAttachment_IsTheSameMessage_AndItsTailIsTheCallersMemory()
+    {
+        var values = new float[] { 1, -2, 3.5f, 1e-3f };
+        var raw = TensorBytes.Wrap(values).Memory;
+        var small = new TensorMessage { Step = 9, Name = "b2" };
+        var frame = EnvelopeWriter.Write(EnvelopeKind.User, 1 << 20, "/user/a", "/user/b", "test.Tensor", small, 77, "why",
+            new OutboundAttachment(TensorMessage.ValuesFieldNumber, raw));
+        var bytes = frame.ToArray();
+
+        Assert.True(frame.Tail.Span.Overlaps(MemoryMarshal.AsBytes(values.AsSpan())), "the attachment must be sent from the caller's floats, not a copy");
+        Assert.Equal(bytes.Length, frame.Head.Length + raw.Length);
+        frame.Return();
+        var generated = Envelope.Parser.ParseFrom(bytes);
+        var inbound = InboundEnvelope.Parse(bytes, bytes.Length);
+        var whole = new TensorMessage { Step = 9, Name = "b2", Values = TensorBytes.Wrap(values) };
+        Assert.Equal(whole, TensorMessage.Parser.ParseFrom(generated.Payload));
+        Assert.Equal((77UL, "why", "/user/a", "/user/b"), (generated.Correlation, generated.Text, generated.Target, generated.Sender));
+        Assert.True(inbound.Payload.Span.SequenceEqual(generated.Payload.Span));
+        var detached = ProtobufFields.Detach(inbound.Payload, TensorMessage.ValuesFieldNumber, out _);
+        Assert.Equal(values, TensorBytes.AsFloats(detached).ToArray());
+    }
+
+    [Fact]
+    public void Frame_TellsTheAttachmentOwnerOnce_WhenReturned_AndNeverWhenDiscarded()
+    {
+        int sent = 0;
+        var attachment = new OutboundAttachment(TensorMessage.ValuesFieldNumber, new byte[8], () => sent++);
+        var returned = EnvelopeWriter.Write(EnvelopeKind.User, 1 << 20, "/user/a", type: "t", payload: new TensorMessage(), attachment: attachment);
+        returned.Return();
+        returned.Return();
+        Assert.Equal(1, sent);
+
+        var discarded = EnvelopeWriter.Write(EnvelopeKind.User, 1 << 20, "/user/a", type: "t", payload: new TensorMessage(), attachment: attachment);
+        discarded.Discard();
+        discarded.Return();
+        Assert.Equal(1, sent);
+        Assert.True(discarded.Head.IsEmpty);
+    }
+
+    [Fact]
+    public void Envelope_WithAnAttachment_CountsItAgainstTheSizeLimit()
+    {
+        var attachment = new OutboundAttachment(TensorMessage.ValuesFieldNumber, new byte[4096]);
+        Assert.Throws<InvalidOperationException>(() => EnvelopeWriter.Write(EnvelopeKind.User, 4000, "/user/a", type: "t", payload: new TensorMessage(), attachment: attachment));
+        Assert.Throws<ArgumentException>(() => EnvelopeWriter.Write(EnvelopeKind.User, 1 << 20, "/user/a", type: "t", attachment: attachment));
     }
 
     [Fact]
