@@ -158,7 +158,11 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
         var log = Log;
         string id = settings.WorkerId;
         _computing = true;
-        _ = Task.Run(() =>
+        // Off the actor's loop, so that heartbeats and a drain are still handled during a long computation. Queued
+        // to this thread's local queue: the thread, about to go idle, picks the computation up itself instead of
+        // waking another one. When the workers and the coordinator share the cores, a woken thread first waits for
+        // a core; with two workers beside the coordinator on 2 cores this was worth ~10 % of the step rate.
+        ThreadPool.QueueUserWorkItem(_ =>
         {
             AssignmentComputed result;
             try
@@ -175,7 +179,7 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
                 result = new AssignmentComputed(assignment, null, e);
             }
             self.TellAsync(result).AsTask().Wait();
-        });
+        }, state: (object?)null, preferLocal: true);
     }
 
     // A send can fail when the connection to the coordinator is closed or its queue is full; the coordinator then
