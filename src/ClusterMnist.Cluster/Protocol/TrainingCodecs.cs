@@ -28,31 +28,30 @@ public static class TrainingCodecs
         Small<Heartbeat, W.Heartbeat>(registry);
         Small<Goodbye, W.Goodbye>(registry);
         Small<TrainingFinished, W.TrainingFinished>(registry);
-        // The tensors go as attachments, straight from the record's memory to the socket. A pooled (shared) tensor's
-        // reference that the message holds is released once the bytes are sent: the remote side has its own copy.
-        registry.Register(MessageCodec.CreateLeased<ComputeShards>(Prefix + nameof(ComputeShards),
-            m => TrainingWire.ComputeShardsToWire(m, withParameters: false),
-            payload =>
-            {
-                var parameters = ProtobufFields.Detach(payload, W.ComputeShards.ParametersFieldNumber, out var rest);
-                var record = (ComputeShards)TrainingWire.FromWire(W.ComputeShards.Parser.ParseFrom(rest.Span));
-                return record with { Parameters = parameters };
-            },
-            m => new OutboundAttachment(W.ComputeShards.ParametersFieldNumber, m.Parameters, ReleaseWhenSent(m.Parameters))));
-        registry.Register(MessageCodec.CreateLeased<ShardsDone>(Prefix + nameof(ShardsDone),
-            m => TrainingWire.ShardsDoneToWire(m, withSums: false),
-            payload =>
-            {
-                var sums = ProtobufFields.Detach(payload, W.ShardsDone.SumsFieldNumber, out var rest);
-                var record = (ShardsDone)TrainingWire.FromWire(W.ShardsDone.Parser.ParseFrom(rest.Span));
-                return record with { Sums = sums };
-            },
-            m => new OutboundAttachment(W.ShardsDone.SumsFieldNumber, m.Sums, ReleaseWhenSent(m.Sums))));
+        WithTensor<ComputeShards, W.ComputeShards>(registry, W.ComputeShards.ParametersFieldNumber,
+            m => TrainingWire.ComputeShardsToWire(m, withParameters: false), m => m.Parameters, (m, tensor) => m with { Parameters = tensor });
+        WithTensor<ShardsDone, W.ShardsDone>(registry, W.ShardsDone.SumsFieldNumber,
+            m => TrainingWire.ShardsDoneToWire(m, withSums: false), m => m.Sums, (m, tensor) => m with { Sums = tensor });
         return registry;
     }
 
-    private static Action? ReleaseWhenSent(ReadOnlyMemory<byte> tensor) =>
-        SharedTensor.Of(tensor) is { } shared ? shared.Release : null;
+    // The tensor goes as an attachment, straight from the record's memory to the socket; a pooled (shared) tensor's
+    // reference that the message holds is released once the bytes are sent, since the remote side has its own copy.
+    // On receive it stays a view of the (leased) receive buffer.
+    private static void WithTensor<T, TProto>(MessageCodecRegistry registry, int tensorField, Func<T, IMessage> withoutTensor,
+        Func<T, ReadOnlyMemory<byte>> tensorOf, Func<T, ReadOnlyMemory<byte>, T> withTensor)
+        where T : class
+        where TProto : IMessage<TProto>, new()
+    {
+        var parser = new MessageParser<TProto>(() => new TProto());
+        registry.Register(MessageCodec.CreateLeased<T>(Prefix + typeof(T).Name, withoutTensor,
+            payload =>
+            {
+                var tensor = ProtobufFields.Detach(payload, tensorField, out var rest);
+                return withTensor((T)TrainingWire.FromWire(parser.ParseFrom(rest.Span)), tensor);
+            },
+            m => new OutboundAttachment(tensorField, tensorOf(m), SharedTensor.Of(tensorOf(m)) is { } shared ? shared.Release : null)));
+    }
 
     private static void Small<T, TProto>(MessageCodecRegistry registry)
         where T : class
