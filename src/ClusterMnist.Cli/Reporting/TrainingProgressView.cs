@@ -45,17 +45,7 @@ internal static class TrainingProgressView
                     run.Description = Markup.Escape($"{report.Epoch}/{totalEpochs} epochs, test acc {report.TestAccuracy:P2}");
                 }
 
-                trainer.StepCompleted += OnStep;
-                trainer.EpochCompleted += OnEpoch;
-                try
-                {
-                    return trainer.Run(cancellationToken);
-                }
-                finally
-                {
-                    trainer.StepCompleted -= OnStep;
-                    trainer.EpochCompleted -= OnEpoch;
-                }
+                return RunObserved(trainer, OnStep, OnEpoch, cancellationToken);
             });
 
     private static TrainingResult Plain(CliConsole console, ITrainer trainer, int totalEpochs, CancellationToken cancellationToken)
@@ -80,16 +70,22 @@ internal static class TrainingProgressView
             }
         }
 
-        trainer.StepCompleted += OnStep;
-        trainer.EpochCompleted += OnEpoch;
+        return RunObserved(trainer, OnStep, OnEpoch, cancellationToken);
+    }
+
+    // Runs the trainer with the view's handlers attached for exactly the run.
+    private static TrainingResult RunObserved(ITrainer trainer, Action<StepReport> onStep, Action<EpochReport> onEpoch, CancellationToken cancellationToken)
+    {
+        trainer.StepCompleted += onStep;
+        trainer.EpochCompleted += onEpoch;
         try
         {
             return trainer.Run(cancellationToken);
         }
         finally
         {
-            trainer.StepCompleted -= OnStep;
-            trainer.EpochCompleted -= OnEpoch;
+            trainer.StepCompleted -= onStep;
+            trainer.EpochCompleted -= onEpoch;
         }
     }
 

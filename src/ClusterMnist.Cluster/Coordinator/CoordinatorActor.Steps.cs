@@ -21,9 +21,8 @@ internal sealed partial class CoordinatorActor
     private bool _started;
     private bool _stepActive;
     private long _nextAssignmentId;
-    private readonly List<SharedTensor> _deferredSums = [];
-    // Received (leased) sum buffers deferred into the update; released with the shared ones.
-    private readonly List<ReadOnlyMemory<byte>> _deferredReceivedSums = [];
+    // Partials' sums deferred into the attempt's update, held until it has added them (see ReleaseSums).
+    private readonly List<ReadOnlyMemory<byte>> _deferredSums = [];
     private SharedTensorPool? _parameterPool;
     private SharedTensor? _parameterTensor;
     private long _parameterVersion = -1;
@@ -185,28 +184,29 @@ internal sealed partial class CoordinatorActor
         }
         finally
         {
-            // An in-process worker's sums are a pooled buffer it reuses once they are added (or ignored); deferred
-            // ones are released when the attempt's update has added them.
+            // Ignored (late, malformed, or failed before it was deferred): nothing refers to the sums any more.
+            // Deferred ones are released when the attempt's update has added them.
             if (!deferred)
-            {
-                SharedTensor.ReleaseIfShared(done.Sums);
-                // A received answer that was ignored (late, malformed, or failed before it was deferred): nothing
-                // refers to its bytes any more, so its leased receive buffer goes back for reuse.
-                TensorBytes.Release(done.Sums);
-            }
+                ReleaseSums(done.Sums);
         }
     }
 
+    // Called after the update that read them (or after a reset that dropped them).
     private void ReleaseDeferredSums()
     {
-        foreach (var tensor in _deferredSums)
-            tensor.Release();
+        foreach (var sums in _deferredSums)
+            ReleaseSums(sums);
         _deferredSums.Clear();
-        // Called after the update that read them (or after a reset that dropped them): the reduction no longer
-        // refers to these received buffers.
-        foreach (var bytes in _deferredReceivedSums)
-            TensorBytes.Release(bytes);
-        _deferredReceivedSums.Clear();
+    }
+
+    /// <summary>
+    /// Gives back the buffer behind a partial's sums once nothing reads them: an in-process worker's pooled tensor
+    /// (which it reuses), or a received message's leased receive buffer. Does nothing for other memory.
+    /// </summary>
+    private static void ReleaseSums(ReadOnlyMemory<byte> sums)
+    {
+        SharedTensor.ReleaseIfShared(sums);
+        TensorBytes.Release(sums);
     }
 
     private void AddShardsDone(ShardsDone done, ref bool deferred)
@@ -231,22 +231,12 @@ internal sealed partial class CoordinatorActor
             return;
         }
         long start = Time.GetTimestamp();
-        if (SharedTensor.Of(done.Sums) is { } shared)
-        {
-            // An in-process partial: its sums are added in ApplyStep's parallel pass, fused with producing the
-            // gradient; the tensor is held (unchanged) until then.
-            _deferredSums.Add(shared);
-            deferred = true;
-            _run.Reduction.AddDeferred(shared.IntMemory, done.MaxAbs.Span, done.Overflow.Span, assignment.Shards.Length);
-        }
-        else
-        {
-            // Received bytes belong to the message and never change: they are deferred (without copying) as well,
-            // and their leased receive buffer is held until the update has added them.
-            _deferredReceivedSums.Add(done.Sums);
-            deferred = true;
-            _run.Reduction.AddDeferred(new Int32BytesView(done.Sums).Memory, done.MaxAbs.Span, done.Overflow.Span, assignment.Shards.Length);
-        }
+        // The sums (an in-process worker's pooled tensor, or a view of the received message) never change: they are
+        // added, without copying, in ApplyStep's parallel pass, fused with producing the gradient, and held until then.
+        var ints = SharedTensor.Of(done.Sums) is { } shared ? shared.IntMemory : new Int32BytesView(done.Sums).Memory;
+        _deferredSums.Add(done.Sums);
+        deferred = true;
+        _run.Reduction.AddDeferred(ints, done.MaxAbs.Span, done.Overflow.Span, assignment.Shards.Length);
         var plan = _run.NextPlan;
         for (int i = 0; i < assignment.Shards.Length; i++)
         {

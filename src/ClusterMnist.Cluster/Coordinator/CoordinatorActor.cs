@@ -1,5 +1,4 @@
 using ClusterMnist.Actors;
-using ClusterMnist.Actors.Remoting;
 using ClusterMnist.Cluster.Protocol;
 using ClusterMnist.Core.Training;
 using Microsoft.Extensions.Logging;
@@ -71,9 +70,9 @@ internal sealed partial class CoordinatorActor : Actor
         {
             if (message is JoinRequest or Heartbeat && Sender is { } late)
                 TryTell(late, new TrainingFinished(ParameterHash.Sha256(_run.Parameters)), out _);
-            // A late answer after the run: nothing reads it, so a received one's leased buffer is reused.
+            // A late answer after the run: nothing reads it, so the buffer behind its sums is given back.
             if (message is ShardsDone lateDone)
-                TensorBytes.Release(lateDone.Sums);
+                ReleaseSums(lateDone.Sums);
             return Task.CompletedTask;
         }
         try

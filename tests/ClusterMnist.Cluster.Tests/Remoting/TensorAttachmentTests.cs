@@ -47,13 +47,12 @@ public sealed class TensorAttachmentTests
     private static async Task<SharedTensor> RentWhenReturnedAsync(SharedTensorPool pool, SharedTensor expected)
     {
         var deadline = DateTime.UtcNow + Wait;
-        var extra = new List<SharedTensor>();
         while (true)
         {
+            // A fresh tensor while the expected one is still held; it is never returned, so it is not rented again.
             var rented = pool.Rent();
             if (ReferenceEquals(rented, expected) || DateTime.UtcNow > deadline)
                 return rented;
-            extra.Add(rented); // a fresh tensor: the expected one is still held
             await Task.Delay(10);
         }
     }
