@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using ClusterMnist.Cli.Commands;
 
 namespace ClusterMnist.Cli.Tests;
 
@@ -28,6 +29,58 @@ public class BenchClusterTests
 
         // Every worker process it started has exited.
         Assert.DoesNotContain(Process.GetProcesses(), p => SafeCommandLine(p).Contains("bench-w", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task BenchCluster_WithRounds_RepeatsTheListAndEndsWithTheMedians()
+    {
+        var run = await CliRunner.RunAsync("bench", "cluster", "--workers", "1", "--rounds", "2", "--model", "784-32-10", "--batch", "128", "--steps", "4",
+            "--warmup", "1", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Error + run.Output);
+        var lines = run.OutputLines.Select(line => JsonDocument.Parse(line).RootElement).ToArray();
+        Assert.Equal(3, lines.Length);
+        Assert.Equal([1, 2], lines[..2].Select(line => line.GetProperty("round").GetInt32()));
+        var summary = lines[2];
+        Assert.Equal("cluster-summary", summary.GetProperty("benchmark").GetString());
+        Assert.Equal(1, summary.GetProperty("workers").GetInt32());
+        Assert.Equal(2, summary.GetProperty("measurements").GetInt32());
+        double expected = (lines[0].GetProperty("samples_per_second").GetDouble() + lines[1].GetProperty("samples_per_second").GetDouble()) / 2;
+        Assert.Equal(expected, summary.GetProperty("samples_per_second_median").GetDouble(), 0.1);
+        Assert.Equal(1.0, summary.GetProperty("speedup_median").GetDouble());
+    }
+
+    [Fact]
+    public void Summarize_TakesPerCountMediansOfSpeedupsOverEachRoundsFirstCount()
+    {
+        static ClusterBenchmarkLine Line(int workers, double samplesPerSecond, double speedup, int round) =>
+            new("cluster", "784-32-10", 128, workers, 1, 4, 1.0, samplesPerSecond, speedup, 2000, 1000, 2.0, 3.0, 1.0, 0.1, 0.0, 0.5, 2, round);
+
+        ClusterBenchmarkLine[] lines =
+        [
+            Line(1, 100, 1.0, 1), Line(2, 150, 1.5, 1),
+            Line(1, 120, 1.0, 2), Line(2, 168, 1.4, 2),
+            Line(1, 90, 1.0, 3), Line(2, 153, 1.9, 3),
+            Line(1, 140, 1.0, 4), Line(2, 176, 1.6, 4),
+        ];
+
+        var summaries = BenchClusterCommand.Summarize(lines, rounds: 4).ToArray();
+
+        Assert.Equal([1, 2], summaries.Select(s => s.Workers));
+        Assert.Equal(110, summaries[0].SamplesPerSecondMedian); // the mean would be 112.5
+        Assert.Equal(1.0, summaries[0].SpeedupMedian);
+        Assert.Equal(160.5, summaries[1].SamplesPerSecondMedian); // the mean would be 161.75
+        Assert.Equal(1.55, summaries[1].SpeedupMedian, 1e-9); // the mean would be 1.6
+        Assert.Equal(1.4, summaries[1].SpeedupMin);
+        Assert.Equal(1.9, summaries[1].SpeedupMax);
+        Assert.Equal(4, summaries[1].Measurements);
+    }
+
+    [Fact]
+    public async Task BenchCluster_RefusesZeroRounds()
+    {
+        var run = await CliRunner.RunAsync("bench", "cluster", "--rounds", "0");
+        run.AssertCleanFailure(2, "--rounds");
     }
 
     [Fact]

@@ -38,10 +38,11 @@ internal static class BenchClusterCommand
         var warmup = new Option<int?>("--warmup") { HelpName = "N", Description = "Untimed steps first (JIT, connections, the first epoch's evaluation). Default 17." }.AtLeast(1);
         var threads = new Option<int?>("--threads") { HelpName = "N", Description = "Threads per worker process. Default 1." }.AtLeast(1);
         var model = new Option<string>("--model") { HelpName = "SPEC", Description = "Network to train (784 inputs).", DefaultValueFactory = _ => "784-256-128-10" };
-        var json = new Option<bool>("--json") { Description = "Print one JSON line per worker count." };
+        var rounds = new Option<int?>("--rounds") { HelpName = "N", Description = "Measure the --workers list N times over and end with the median of each count. Default 1." }.AtLeast(1);
+        var json = new Option<bool>("--json") { Description = "Print one JSON line per worker count (and per count a summary line after several rounds)." };
         var command = new Command("cluster", "Train with a coordinator and N worker processes on 127.0.0.1 and print samples/s, speed-up, bytes per step and the step time split.")
         {
-            workers, batch, steps, warmup, threads, model, json,
+            workers, batch, steps, warmup, threads, model, rounds, json,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -55,6 +56,7 @@ internal static class BenchClusterCommand
             var counts = ParseCounts(parseResult.GetValue(workers)!);
             var setup = new ClusterBenchSetup(spec, parseResult.GetValue(batch) ?? 1024, parseResult.GetValue(steps) ?? 300,
                 parseResult.GetValue(warmup) ?? DefaultWarmup, parseResult.GetValue(threads) ?? 1);
+            int roundCount = parseResult.GetValue(rounds) ?? 1;
             bool asJson = parseResult.GetValue(json);
             string root = Directory.CreateTempSubdirectory("clustermnist-bench-cluster-").FullName;
             try
@@ -68,14 +70,33 @@ internal static class BenchClusterCommand
                     await console.Out.WriteLineAsync("workers  samples/s  speed-up  B/step/worker  ×params  step ms: compute  communication  reduction  waiting  load").ConfigureAwait(false);
                 }
 
-                double? first = null;
-                foreach (int count in counts)
+                var measured = new List<ClusterBenchmarkLine>();
+                for (int round = 1; round <= roundCount; round++)
                 {
-                    var line = await MeasureAsync(setup, count, root, cancellationToken).ConfigureAwait(false);
-                    first ??= line.SamplesPerSecond;
-                    line = line with { Speedup = Math.Round(line.SamplesPerSecond / first.Value, 3) };
-                    await console.Out.WriteLineAsync(asJson ? JsonLine.Serialize(line) : Format(line)).ConfigureAwait(false);
-                    await console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    // Each round's speed-ups are over its own first count, measured minutes (not a whole run) apart.
+                    double? first = null;
+                    foreach (int count in counts)
+                    {
+                        var line = await MeasureAsync(setup, count, root, cancellationToken).ConfigureAwait(false);
+                        first ??= line.SamplesPerSecond;
+                        line = line with { Speedup = Math.Round(line.SamplesPerSecond / first.Value, 3), Round = round };
+                        measured.Add(line);
+                        await console.Out.WriteLineAsync(asJson ? JsonLine.Serialize(line) : Format(line)).ConfigureAwait(false);
+                        await console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                if (roundCount > 1)
+                {
+                    if (!asJson)
+                    {
+                        await console.Out.WriteLineAsync($"median of {roundCount} rounds (each speed-up is over its round's first count):").ConfigureAwait(false);
+                    }
+
+                    foreach (var summary in Summarize(measured, roundCount))
+                    {
+                        await console.Out.WriteLineAsync(asJson ? JsonLine.Serialize(summary) : Format(summary)).ConfigureAwait(false);
+                    }
                 }
             }
             finally
@@ -152,6 +173,24 @@ internal static class BenchClusterCommand
     }
 
     private static double Ms(double seconds) => Math.Round(seconds * 1e3, 3);
+
+    /// <summary>Per worker count, in the order first measured: the medians over every measurement of that count.</summary>
+    internal static IEnumerable<ClusterBenchmarkSummary> Summarize(IReadOnlyList<ClusterBenchmarkLine> lines, int rounds)
+    {
+        foreach (var group in lines.GroupBy(line => line.Workers))
+        {
+            var speedups = group.Select(line => line.Speedup).ToArray();
+            var first = group.First();
+            yield return new ClusterBenchmarkSummary("cluster-summary", first.Model, first.Batch, group.Key, first.ThreadsPerWorker, rounds, speedups.Length,
+                Math.Round(Statistics.Median(group.Select(line => line.SamplesPerSecond)), 1),
+                Math.Round(Statistics.Median(speedups), 3), speedups.Min(), speedups.Max(),
+                Math.Round(Statistics.Median(group.Select(line => line.ComputeMs)), 3), Math.Round(Statistics.Median(group.Select(line => line.CommunicationMs)), 3));
+        }
+    }
+
+    private static string Format(ClusterBenchmarkSummary summary) => string.Create(CultureInfo.InvariantCulture,
+        $"{summary.Workers,7}  {summary.SamplesPerSecondMedian,9:N0}  {summary.SpeedupMedian,7:F2}×  ({summary.SpeedupMin:F2}–{summary.SpeedupMax:F2}× over {summary.Measurements} runs; "
+        + $"compute {summary.ComputeMsMedian:F2} ms, communication {summary.CommunicationMsMedian:F2} ms)");
 
     private static string Format(ClusterBenchmarkLine line) => string.Create(CultureInfo.InvariantCulture,
         $"{line.Workers,7}  {line.SamplesPerSecond,9:N0}  {line.Speedup,7:F2}×  {line.BytesPerStepPerWorker,13:N0}  {line.BytesRatio,7:F3}  "
@@ -357,4 +396,24 @@ internal sealed record ClusterBenchmarkLine(
     double ReductionMs,
     double WaitingMs,
     double LoadAverage,
-    int Cores);
+    int Cores,
+    int Round = 1);
+
+/// <summary>
+/// The last lines of `bench cluster --rounds N --json` (N > 1): per worker count, the medians over its measurements;
+/// speed-ups are each over the first count of the same round.
+/// </summary>
+internal sealed record ClusterBenchmarkSummary(
+    string Benchmark,
+    string Model,
+    int Batch,
+    int Workers,
+    int ThreadsPerWorker,
+    int Rounds,
+    int Measurements,
+    double SamplesPerSecondMedian,
+    double SpeedupMedian,
+    double SpeedupMin,
+    double SpeedupMax,
+    double ComputeMsMedian,
+    double CommunicationMsMedian);

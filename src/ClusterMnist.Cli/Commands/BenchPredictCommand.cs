@@ -74,11 +74,8 @@ internal static class BenchPredictCommand
 
         Array.Sort(rates);
         return new PredictBenchmarkLine("predict", spec.ToString(), rows, rounds,
-            Math.Round(Median(rates), 0), Math.Round(rates[^1], 0), Math.Round(1e6 * rows / Median(rates), 3));
+            Math.Round(Statistics.Median(rates), 0), Math.Round(rates[^1], 0), Math.Round(1e6 * rows / Statistics.Median(rates), 3));
     }
-
-    internal static double Median(double[] sorted) =>
-        sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
 
     private static double RunFor(Network network, float[] parameters, float[] inputs, int rows, float[] outputs, NetworkWorkspace workspace, TimeSpan duration)
     {
