@@ -51,6 +51,20 @@ public class BenchClusterTests
     }
 
     [Fact]
+    public async Task BenchCluster_WithRounds_MarksEachRoundInTheTable()
+    {
+        var run = await CliRunner.RunAsync("bench", "cluster", "--workers", "1", "--rounds", "2", "--model", "784-32-10", "--batch", "128", "--steps", "4",
+            "--warmup", "1");
+
+        Assert.True(run.ExitCode == 0, run.Error + run.Output);
+        var lines = run.OutputLines.ToList();
+        int round1 = lines.IndexOf("round 1/2"), round2 = lines.IndexOf("round 2/2");
+        int median = lines.FindIndex(line => line.StartsWith("median of 2 rounds", StringComparison.Ordinal));
+        Assert.True(round1 >= 0 && round1 < round2 && round2 < median, run.Output);
+        Assert.Contains("over 2 runs", lines[median + 1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Summarize_TakesPerCountMediansOfSpeedupsOverEachRoundsFirstCount()
     {
         static ClusterBenchmarkLine Line(int workers, double samplesPerSecond, double speedup, int round) =>

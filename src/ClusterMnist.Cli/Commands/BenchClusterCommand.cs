@@ -74,6 +74,11 @@ internal static class BenchClusterCommand
                 for (int round = 1; round <= roundCount; round++)
                 {
                     // Each round's speed-ups are over its own first count, measured minutes (not a whole run) apart.
+                    if (roundCount > 1 && !asJson)
+                    {
+                        await console.Out.WriteLineAsync($"round {round}/{roundCount}").ConfigureAwait(false);
+                    }
+
                     double? first = null;
                     foreach (int count in counts)
                     {
