@@ -97,7 +97,7 @@ internal static class BenchTrainCommand
             {
                 var rates = samples[(trainer, workers)].Select(s => Math.Round(setup.Steps * setup.Batch / s, 1)).ToArray();
                 double median = Statistics.Median(rates);
-                double medianSeconds = Statistics.Median(samples[(trainer, workers)].ToArray());
+                double medianSeconds = Statistics.Median(samples[(trainer, workers)]);
 
                 // Ratios pair the rounds run back to back (same round index), then take the median of the pairs.
                 double? speedup = setup.Workers.Count == 1 ? null : PairedRatio(samples[(trainer, setup.Workers[0])], samples[(trainer, workers)]);
@@ -157,7 +157,7 @@ internal static class BenchTrainCommand
 
     // Median over rounds of (baseline seconds / seconds), i.e. of the samples/s ratio of the two rounds.
     private static double PairedRatio(List<double> baselineSeconds, List<double> seconds)
-        => Math.Round(Statistics.Median(baselineSeconds.Zip(seconds, (b, s) => b / s).ToArray()), 3);
+        => Math.Round(Statistics.Median(baselineSeconds.Zip(seconds, (b, s) => b / s)), 3);
 
     private static List<int>? ParseWorkers(string? text)
     {
