@@ -9,10 +9,10 @@ namespace ClusterMnist.Cli.Tests;
 public class BenchClusterTests
 {
     [Fact]
-    public async Task BenchCluster_PrintsOneLinePerWorkerCount_WithTrafficAboutTwiceTheParameters()
+    public async Task BenchCluster_OverTheWebSocket_PrintsOneLinePerWorkerCount_WithTrafficAboutTwiceTheParameters()
     {
         var run = await CliRunner.RunAsync("bench", "cluster", "--workers", "1,2", "--model", "784-32-10", "--batch", "128", "--steps", "4",
-            "--warmup", "1", "--json");
+            "--warmup", "1", "--no-shared-memory", "--json");
 
         Assert.True(run.ExitCode == 0, run.Error + run.Output);
         var lines = run.OutputLines.Select(line => JsonDocument.Parse(line).RootElement).ToArray();
@@ -23,12 +23,27 @@ public class BenchClusterTests
             Assert.Equal(4, line.GetProperty("steps").GetInt32());
             Assert.Equal(4L * ((784 * 32) + 32 + (32 * 10) + 10), line.GetProperty("parameter_bytes").GetInt64());
             Assert.InRange(line.GetProperty("bytes_ratio").GetDouble(), 1.9, 2.1);
+            Assert.Equal("websocket", line.GetProperty("transport").GetString());
             Assert.True(line.GetProperty("samples_per_second").GetDouble() > 0);
             Assert.True(line.GetProperty("compute_ms").GetDouble() > 0);
         });
 
         // Every worker process it started has exited.
         Assert.DoesNotContain(Process.GetProcesses(), p => SafeCommandLine(p).Contains("bench-w", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task BenchCluster_ByDefault_MovesTheTensorsOfItsLocalWorkersThroughSharedMemory()
+    {
+        var run = await CliRunner.RunAsync("bench", "cluster", "--workers", "2", "--model", "784-32-10", "--batch", "128", "--steps", "4",
+            "--warmup", "1", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Error + run.Output);
+        var line = JsonDocument.Parse(run.OutputLines.Single()).RootElement;
+        Assert.Equal("shared-memory", line.GetProperty("transport").GetString());
+        // Only shard lists, sample indices and per-shard numbers cross the socket: a few hundred bytes per worker and step.
+        Assert.InRange(line.GetProperty("bytes_per_step_per_worker").GetDouble(), 1, 0.05 * line.GetProperty("parameter_bytes").GetInt64());
+        Assert.Equal(4, line.GetProperty("steps").GetInt32());
     }
 
     [Fact]

@@ -36,11 +36,21 @@ public sealed class TrainingWireTests(ITestOutputHelper output)
         Assert.Equal(done.ShardCorrect.ToArray(), back.ShardCorrect.ToArray());
         Assert.Equal((done.WorkerId, done.Step, done.AssignmentId, done.ComputeSeconds), (back.WorkerId, back.Step, back.AssignmentId, back.ComputeSeconds));
 
-        object[] small = [new JoinRequest("w1", 4, "abc"), new JoinAccepted("c", "784-10", 64, 8, 3), new JoinRefused("no"),
-            new Heartbeat("w1"), new Goodbye("w1", "SIGTERM"), new TrainingFinished("hash")];
+        // Through shared memory: the flags and slots travel, the tensors stay empty.
+        var sharedCompute = compute with { Parameters = ReadOnlyMemory<byte>.Empty, ParametersShared = true, SharedSumsSlot = 1 };
+        var sharedDecoded = (ComputeShards)RoundTrip(registry, sharedCompute);
+        Assert.Equal((true, 1, 0), (sharedDecoded.ParametersShared, sharedDecoded.SharedSumsSlot, sharedDecoded.Parameters.Length));
+        Assert.Equal(-1, decoded.SharedSumsSlot);
+        var sharedDone = (ShardsDone)RoundTrip(registry, done with { Sums = ReadOnlyMemory<byte>.Empty, SharedSumsSlot = 0 });
+        Assert.Equal((0, 0), (sharedDone.SharedSumsSlot, sharedDone.Sums.Length));
+        Assert.Equal(-1, back.SharedSumsSlot);
+
+        object[] small = [new JoinRequest("w1", 4, "abc"), new JoinRequest("w2", 1, "def", SharedMemory: true), new JoinAccepted("c", "784-10", 64, 8, 3),
+            new JoinAccepted("c", "784-10", 64, 8, 3, new SharedMemoryOffer("/dev/shm/p", "/dev/shm/s", "00ff")), new JoinRefused("no"),
+            new Heartbeat("w1"), new Goodbye("w1", "SIGTERM"), new TrainingFinished("hash"), new SharedMemoryReady("w1", true, "mapped")];
         foreach (var record in small)
             Assert.Equal(record, RoundTrip(registry, record));
-        Assert.Equal(TrainingWire.RecordTypes.Count, small.Length + 2);
+        Assert.Equal(TrainingWire.RecordTypes.Count, small.Select(r => r.GetType()).Distinct().Count() + 2);
 
         // The tensors travel as attachments, from the record's own memory; nothing else does.
         Assert.Equal(compute.Parameters, registry.ForType(typeof(ComputeShards)).AttachmentOf(compute).Bytes);

@@ -39,10 +39,11 @@ internal static class BenchClusterCommand
         var threads = new Option<int?>("--threads") { HelpName = "N", Description = "Threads per worker process. Default 1." }.AtLeast(1);
         var model = new Option<string>("--model") { HelpName = "SPEC", Description = "Network to train (784 inputs).", DefaultValueFactory = _ => "784-256-128-10" };
         var rounds = new Option<int?>("--rounds") { HelpName = "N", Description = "Measure the --workers list N times over and end with the median of each count. Default 1." }.AtLeast(1);
+        var noSharedMemory = new Option<bool>("--no-shared-memory") { Description = "Send parameters and sums over the WebSocket instead of through shared memory files (the path between hosts)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON line per worker count (and per count a summary line after several rounds)." };
         var command = new Command("cluster", "Train with a coordinator and N worker processes on 127.0.0.1 and print samples/s, speed-up, bytes per step and the step time split.")
         {
-            workers, batch, steps, warmup, threads, model, rounds, json,
+            workers, batch, steps, warmup, threads, model, rounds, noSharedMemory, json,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -55,7 +56,7 @@ internal static class BenchClusterCommand
 
             var counts = ParseCounts(parseResult.GetValue(workers)!);
             var setup = new ClusterBenchSetup(spec, parseResult.GetValue(batch) ?? 1024, parseResult.GetValue(steps) ?? 300,
-                parseResult.GetValue(warmup) ?? DefaultWarmup, parseResult.GetValue(threads) ?? 1);
+                parseResult.GetValue(warmup) ?? DefaultWarmup, parseResult.GetValue(threads) ?? 1, !parseResult.GetValue(noSharedMemory));
             int roundCount = parseResult.GetValue(rounds) ?? 1;
             bool asJson = parseResult.GetValue(json);
             string root = Directory.CreateTempSubdirectory("clustermnist-bench-cluster-").FullName;
@@ -66,7 +67,7 @@ internal static class BenchClusterCommand
                 {
                     await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                         $"{spec}, batch {setup.Batch}, {(setup.Epochs * setup.StepsPerEpoch) - setup.Warmup} timed steps after {setup.Warmup} warm-up, {setup.Threads} thread(s) per worker; "
-                        + $"coordinator in this process; {Environment.ProcessorCount} cores, load {LoadAverage():F2}")).ConfigureAwait(false);
+                        + $"coordinator in this process; tensors {(setup.SharedMemory ? "through shared memory" : "over the WebSocket")}; {Environment.ProcessorCount} cores, load {LoadAverage():F2}")).ConfigureAwait(false);
                     await console.Out.WriteLineAsync("workers  samples/s  speed-up  B/step/worker  ×params  step ms: compute  communication  reduction  waiting  load").ConfigureAwait(false);
                 }
 
@@ -124,7 +125,7 @@ internal static class BenchClusterCommand
         {
             Url = "http://127.0.0.1:0",
             Remoting = new RemotingOptions(Token),
-            Coordinator = new CoordinatorSettings { MinWorkers = count },
+            Coordinator = new CoordinatorSettings { MinWorkers = count, SharedMemory = setup.SharedMemory },
         };
 
         // Steps arrive on the coordinator's loop, one at a time; the list is read only after the run completed.
@@ -174,7 +175,9 @@ internal static class BenchClusterCommand
             Math.Round(bytesPerWorker), parameterBytes, Math.Round(bytesPerWorker / parameterBytes, 4),
             Ms(timed.Average(s => s.Report.Time.Compute)), Ms(timed.Average(s => s.Report.Time.Communication)),
             Ms(timed.Average(s => s.Report.Time.Reduction)), Ms(timed.Average(s => s.Report.Time.Waiting)),
-            Math.Round(loadBefore, 2), Environment.ProcessorCount);
+            Math.Round(loadBefore, 2), Environment.ProcessorCount,
+            // What carried the tensors, as measured: through the files only the small messages are on the wire.
+            Transport: bytesPerWorker < parameterBytes / 2.0 ? "shared-memory" : "websocket");
     }
 
     private static double Ms(double seconds) => Math.Round(seconds * 1e3, 3);
@@ -272,7 +275,7 @@ internal static class BenchClusterCommand
         file.Write(body);
     }
 
-    private sealed record ClusterBenchSetup(ModelSpec Model, int Batch, int Steps, int Warmup, int Threads)
+    private sealed record ClusterBenchSetup(ModelSpec Model, int Batch, int Steps, int Warmup, int Threads, bool SharedMemory)
     {
         // A short epoch repeated keeps the synthetic set (which every worker loads) small; an epoch end costs only
         // the evaluation of 256 test images.
@@ -402,7 +405,8 @@ internal sealed record ClusterBenchmarkLine(
     double WaitingMs,
     double LoadAverage,
     int Cores,
-    int Round = 1);
+    int Round = 1,
+    string Transport = "websocket");
 
 /// <summary>
 /// The last lines of `bench cluster --rounds N --json` (N > 1): per worker count, the medians over its measurements;

@@ -54,6 +54,11 @@ internal sealed class CoordinatorCommandOptions
         Description = "Exit after training (with --json, the last line is train's JSON) instead of serving predictions until stopped.",
     };
 
+    public Option<bool> NoSharedMemory { get; } = new("--no-shared-memory")
+    {
+        Description = "Send every worker's parameters and sums over the WebSocket, also to workers on this host (which otherwise use shared memory files).",
+    };
+
     public Option<string?> Token { get; } = new("--token")
     {
         HelpName = "T",
@@ -68,7 +73,7 @@ internal sealed class CoordinatorCommandOptions
 
     public IEnumerable<Option> All =>
     [
-        Port, Bind, MinWorkers, CheckpointDir, CheckpointEvery, Resume, ExitWhenDone, Token, Config,
+        Port, Bind, MinWorkers, CheckpointDir, CheckpointEvery, Resume, ExitWhenDone, NoSharedMemory, Token, Config,
         .. Training.All.Except([Training.Workers, Training.Checkpoint, Training.Resume, Training.Plot]),
     ];
 
@@ -95,6 +100,7 @@ internal sealed class CoordinatorCommandOptions
             CheckpointEvery = result.GetValue(CheckpointEvery) ?? (int?)file.Integer("Coordinator:CheckpointEvery") ?? 0,
             Resume = result.GetValue(Resume) || (file.Flag("Coordinator:Resume") ?? false),
             ExitWhenDone = result.GetValue(ExitWhenDone) || (file.Flag("Coordinator:ExitWhenDone") ?? false),
+            SharedMemory = !result.GetValue(NoSharedMemory) && (file.Flag("Coordinator:SharedMemory") ?? true),
             Token = ClusterTokenSource.Resolve(result.GetValue(Token), file, environment),
             WorkerTimeout = TimeSpan.FromSeconds(file.Number("Coordinator:WorkerTimeoutSeconds") ?? 3),
             AssignmentTimeout = TimeSpan.FromSeconds(file.Number("Coordinator:AssignmentTimeoutSeconds") ?? 60),

@@ -63,6 +63,7 @@ internal static class CoordinatorRun
                 AssignmentTimeout = settings.AssignmentTimeout,
                 CheckpointPath = settings.CheckpointPath,
                 CheckpointEverySteps = settings.CheckpointEvery,
+                SharedMemory = settings.SharedMemory,
             },
             Server = new ServerOptions
             {

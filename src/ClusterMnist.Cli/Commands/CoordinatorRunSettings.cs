@@ -22,6 +22,9 @@ internal sealed record CoordinatorRunSettings
 
     public bool ExitWhenDone { get; init; }
 
+    /// <summary>Offer workers on this host shared memory files for their tensors.</summary>
+    public bool SharedMemory { get; init; } = true;
+
     public required string Token { get; init; }
 
     public TimeSpan WorkerTimeout { get; init; } = TimeSpan.FromSeconds(3);

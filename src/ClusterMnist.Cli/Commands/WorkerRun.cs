@@ -39,7 +39,8 @@ internal static class WorkerRun
         };
         await using var remoting = new RemotingNode(system, remotingOptions, TrainingCodecs.Register(new MessageCodecRegistry()));
         var policy = new ReconnectPolicy(settings.RetryInitial, settings.RetryMax);
-        var workerSettings = new WorkerSettings(settings.Id, settings.Threads) { HeartbeatInterval = settings.HeartbeatInterval };
+        // Shared memory is asked for, and used only if the coordinator offers it and its files can be mapped here.
+        var workerSettings = new WorkerSettings(settings.Id, settings.Threads) { HeartbeatInterval = settings.HeartbeatInterval, SharedMemory = true };
 
         RemoteWorkerHost host;
         try

@@ -15,6 +15,7 @@ internal static class CoordinatorSchema
         new("Coordinator:Resume", Flag, "false", "--resume", "Continue from the checkpoint in CheckpointDir when there is one, else start fresh."),
         new("Coordinator:ExitWhenDone", Flag, "false", "--exit-when-done", "Exit after training instead of serving predictions until stopped."),
         new("Coordinator:Json", Flag, "false", "--json", "End with the JSON line of `train --json` when training finishes."),
+        new("Coordinator:SharedMemory", Flag, "true", "--no-shared-memory", "Workers on this host exchange parameters and sums through shared memory files (false: over the WebSocket, like remote ones)."),
         new("Coordinator:WorkerTimeoutSeconds", Number(0.1), "3", null, "A worker silent this long is declared dead and its shards reassigned."),
         new("Coordinator:AssignmentTimeoutSeconds", Number(0.1), "60", null, "A worker that heartbeats but has not answered an assignment this long is declared dead."),
         new("Coordinator:PublishIntervalMilliseconds", Integer(0), "50", null, "Least time between two parameter copies for /api/predict (the final one is always published)."),

@@ -43,7 +43,7 @@ internal sealed partial class CoordinatorActor
             {
                 // A repeated request (the answer crossed it): answer again, nothing changes.
                 Touch(member);
-                TryTell(sender, Accepted(), out _);
+                TryTell(sender, Accepted(member), out _);
                 return;
             }
             MarkGone(member, MemberState.Dead, "replaced by a new connection with the same worker id");
@@ -52,14 +52,70 @@ internal sealed partial class CoordinatorActor
         Touch(joined);
         _members[join.WorkerId] = joined;
         TryWatch(sender);
-        TryTell(sender, Accepted(), out _);
+        if (join.SharedMemory && _settings.SharedMemory)
+            joined.OfferedSums = CreateSharedSums(joined.Id);
+        TryTell(sender, Accepted(joined), out _);
         Log.LogInformation("Worker {WorkerId} joined from {Address} with {Cores} core(s); {Live} live", join.WorkerId, sender, join.Cores, LiveMembers.Count());
         OnMembersAdded();
         PublishStatus();
     }
 
-    private JoinAccepted Accepted() => new(_settings.Name, _run.Options.Model.ToString(), _run.Options.BatchSize,
-        _run.Options.MicroShardSize, _run.Options.Seed);
+    private JoinAccepted Accepted(Member member)
+    {
+        var sums = member.OfferedSums ?? member.SharedSums;
+        var offer = sums is not null && _sharedParameters is { } parameters
+            ? new SharedMemoryOffer(parameters.Path, sums.Path, parameters.NonceHex + sums.NonceHex)
+            : null;
+        return new(_settings.Name, _run.Options.Model.ToString(), _run.Options.BatchSize, _run.Options.MicroShardSize, _run.Options.Seed, offer);
+    }
+
+    // The files a worker on this host can map; null (and the WebSocket for its tensors) when they cannot be made here.
+    private SharedSums? CreateSharedSums(string workerId)
+    {
+        try
+        {
+            _sharedParameters ??= SharedParameters.Create(_run.Parameters.Length);
+            return SharedSums.Create(_run.Parameters.Length);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
+        {
+            Log.LogWarning("Cannot create shared memory files for {WorkerId} ({Message}); its tensors go over the WebSocket", workerId, e.Message);
+            return null;
+        }
+    }
+
+    private void OnSharedMemoryReady(SharedMemoryReady ready)
+    {
+        if (!_members.TryGetValue(ready.WorkerId, out var member) || !member.IsLive || member.OfferedSums is not { } offered
+            || Sender is not { } sender || !SameActor(member.Actor, sender))
+            return;
+        member.OfferedSums = null;
+        // Mapped or declined, the name is no longer needed: the file lives as long as the mappings.
+        offered.Unlink();
+        if (ready.Attached)
+        {
+            member.SharedSums = offered;
+            Log.LogInformation("Worker {WorkerId} is on this host: parameters and sums go through shared memory", member.Id);
+        }
+        else
+        {
+            offered.Retire();
+            Log.LogInformation("Worker {WorkerId} did not map the shared memory files ({Detail}); its tensors go over the WebSocket", member.Id, ready.Detail);
+        }
+    }
+
+    // A member that is gone no longer writes to its sums file; it is unmapped once no answer in it is being read.
+    private static void ReleaseSharedMemory(Member member)
+    {
+        if (member.OfferedSums is { } offered)
+        {
+            offered.Unlink();
+            offered.Retire();
+        }
+        member.SharedSums?.Retire();
+        member.OfferedSums = null;
+        member.SharedSums = null;
+    }
 
     private void OnGoodbye(Goodbye bye)
     {
@@ -149,6 +205,7 @@ internal sealed partial class CoordinatorActor
             // Not watchable; nothing to undo.
         }
         ReassignShardsOf(member.Id);
+        ReleaseSharedMemory(member);
         PublishStatus();
     }
 

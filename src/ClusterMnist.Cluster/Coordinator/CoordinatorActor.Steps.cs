@@ -25,6 +25,8 @@ internal sealed partial class CoordinatorActor
     private readonly List<ReadOnlyMemory<byte>> _deferredSums = [];
     private SharedTensorPool? _parameterPool;
     private SharedTensor? _parameterTensor;
+    // Created at the first offer of shared memory to a worker; holds each version once, for all workers on this host.
+    private SharedParameters? _sharedParameters;
     private long _parameterVersion = -1;
     private EvaluationResult? _lastTest;
 
@@ -133,12 +135,22 @@ internal sealed partial class CoordinatorActor
             at += plan.ShardRows(shard);
         }
         bool sendParameters = member.ParameterVersionSent != _parameterVersion;
+        // A worker on this host reads the parameters from the shared file (written once per version for all of them)
+        // and answers in a slot of its sums file; when both its slots are still being read, it answers in the message.
+        var sharedSums = member.SharedSums;
+        bool shareParameters = sendParameters && sharedSums is not null;
+        if (shareParameters)
+            _sharedParameters!.Publish(_parameterVersion, _parameterTensor!.Floats);
+        int sumsSlot = sharedSums?.Rent() ?? -1;
+        bool inlineParameters = sendParameters && !shareParameters;
         var message = new ComputeShards(_run.NextStep, ++_nextAssignmentId, _parameterVersion,
-            sendParameters ? _parameterTensor!.Bytes : ReadOnlyMemory<byte>.Empty, plan.BatchRows, shards, indices, _run.Exponents.ToArray());
+            inlineParameters ? _parameterTensor!.Bytes : ReadOnlyMemory<byte>.Empty, plan.BatchRows, shards, indices, _run.Exponents.ToArray(),
+            shareParameters, sumsSlot);
         // The message holds its own reference to the parameters; an in-process worker releases it.
-        if (sendParameters)
+        if (inlineParameters)
             _parameterTensor!.Retain();
-        _assignments[message.AssignmentId] = new Assignment(message.AssignmentId, message.Step, member.Id, shards, Time.GetTimestamp());
+        _assignments[message.AssignmentId] = new Assignment(message.AssignmentId, message.Step, member.Id, shards, Time.GetTimestamp(),
+            sumsSlot >= 0 ? sharedSums : null, sumsSlot);
         _stepWorkers.Add(member.Id);
         if (TryTell(member.Actor, message, out var error))
         {
@@ -148,7 +160,7 @@ internal sealed partial class CoordinatorActor
         }
         else
         {
-            if (sendParameters)
+            if (inlineParameters)
                 _parameterTensor!.Release();
             Log.LogWarning("Worker {WorkerId} cannot take work ({Message}); declaring it dead", member.Id, error);
             MarkGone(member, MemberState.Dead, $"unreachable: {error}");
@@ -166,6 +178,8 @@ internal sealed partial class CoordinatorActor
         {
             _assignments.Remove(assignment.Id);
             _pending.AddRange(assignment.Shards);
+            // No answer will be read from its slot now.
+            assignment.Sums?.Return(assignment.SumsSlot);
         }
         _pending.Sort();
         _reassignments += gone.Count;
@@ -177,6 +191,7 @@ internal sealed partial class CoordinatorActor
 
     private void OnShardsDone(ShardsDone done)
     {
+        done = WithSharedSums(done);
         bool deferred = false;
         try
         {
@@ -189,6 +204,23 @@ internal sealed partial class CoordinatorActor
             if (!deferred)
                 ReleaseSums(done.Sums);
         }
+    }
+
+    // An answer through shared memory gets the sums slot its (current) assignment named as its sums; anything else
+    // (a late answer, a slot other than the one assigned) keeps empty sums and is ignored or refused as malformed.
+    private ShardsDone WithSharedSums(ShardsDone done)
+    {
+        if (done.SharedSumsSlot < 0)
+            return done;
+        if (!done.Sums.IsEmpty)
+        {
+            // Sums both in the message and in a slot: malformed. The message's buffer is released as usual.
+            return done with { SharedSumsSlot = -1, Sums = ReadOnlyMemory<byte>.Empty, MaxAbs = ReadOnlyMemory<float>.Empty };
+        }
+        return _assignments.TryGetValue(done.AssignmentId, out var assignment) && assignment.Sums is { } sums
+            && assignment.SumsSlot == done.SharedSumsSlot && string.Equals(assignment.WorkerId, done.WorkerId, StringComparison.Ordinal)
+            ? done with { Sums = sums.Filled(done.SharedSumsSlot) }
+            : done;
     }
 
     // Called after the update that read them (or after a reset that dropped them).
@@ -206,6 +238,7 @@ internal sealed partial class CoordinatorActor
     private static void ReleaseSums(ReadOnlyMemory<byte> sums)
     {
         SharedTensor.ReleaseIfShared(sums);
+        SharedSums.ReleaseIfSlot(sums);
         TensorBytes.Release(sums);
     }
 
@@ -247,8 +280,12 @@ internal sealed partial class CoordinatorActor
         }
         member.ShardsDone += assignment.Shards.Length;
         member.ComputeSeconds += done.ComputeSeconds;
-        _stepBytes += TrainingWire.SizeOf(done);
+        // Bytes on the wire: sums read from a shared slot did not travel in the message.
+        _stepBytes += TrainingWire.SizeOf(done.SharedSumsSlot >= 0 ? done with { Sums = ReadOnlyMemory<byte>.Empty } : done);
         _assignments.Remove(assignment.Id);
+        // Answered in the message although it was given a slot (e.g. the worker could not use its file): free the slot.
+        if (done.SharedSumsSlot < 0)
+            assignment.Sums?.Return(assignment.SumsSlot);
         _stepReduction += Time.GetElapsedTime(start).TotalSeconds;
         if (_assignments.Count > 0 || _pending.Count > 0)
             return;

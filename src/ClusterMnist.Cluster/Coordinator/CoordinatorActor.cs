@@ -59,6 +59,9 @@ internal sealed partial class CoordinatorActor : Actor
     protected override Task PostStopAsync()
     {
         _deadlineTimer?.Dispose();
+        foreach (var member in _members.Values)
+            ReleaseSharedMemory(member);
+        _sharedParameters?.Dispose();
         if (!_finished)
             _events.Fail(new OperationCanceledException("The coordinator was stopped before the run completed."));
         return Task.CompletedTask;
@@ -87,6 +90,9 @@ internal sealed partial class CoordinatorActor : Actor
                     break;
                 case Heartbeat beat:
                     OnHeartbeat(beat);
+                    break;
+                case SharedMemoryReady ready:
+                    OnSharedMemoryReady(ready);
                     break;
                 case Goodbye bye:
                     OnGoodbye(bye);

@@ -24,6 +24,12 @@ public sealed record CoordinatorSettings
     /// <summary>Also checkpoint every this many global steps inside an epoch (0 = only at epoch ends).</summary>
     public int CheckpointEverySteps { get; init; }
 
+    /// <summary>
+    /// Offer workers that ask for it to exchange parameters and sums through shared memory files; used by those that
+    /// turn out to be on this host (the others, and every worker when this is off, use the WebSocket).
+    /// </summary>
+    public bool SharedMemory { get; init; } = true;
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {

@@ -1,4 +1,5 @@
 using ClusterMnist.Actors;
+using ClusterMnist.Cluster.Protocol;
 
 namespace ClusterMnist.Cluster.Coordinator;
 
@@ -27,6 +28,12 @@ internal sealed class Member(string id, IActorRef actor, int cores, long joinOrd
     /// <summary>The parameter version last sent to it (−1: none), so parameters cross the wire once per step.</summary>
     public long ParameterVersionSent { get; set; } = -1;
 
+    /// <summary>Its sums file, offered at the join and not yet answered.</summary>
+    public SharedSums? OfferedSums { get; set; }
+
+    /// <summary>Its sums file once it mapped it: tensors go through shared memory.</summary>
+    public SharedSums? SharedSums { get; set; }
+
     public long ShardsDone { get; set; }
 
     public long SamplesDone { get; set; }
@@ -40,4 +47,5 @@ internal sealed class Member(string id, IActorRef actor, int cores, long joinOrd
 }
 
 /// <summary>Shards of the current step handed to one worker.</summary>
-internal sealed record Assignment(long Id, long Step, string WorkerId, int[] Shards, long SentTimestamp);
+/// <remarks>With a sums slot, the answer's sums are in slot <paramref name="SumsSlot"/> of <paramref name="Sums"/>.</remarks>
+internal sealed record Assignment(long Id, long Step, string WorkerId, int[] Shards, long SentTimestamp, SharedSums? Sums = null, int SumsSlot = -1);

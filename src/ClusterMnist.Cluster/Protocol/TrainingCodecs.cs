@@ -28,6 +28,7 @@ public static class TrainingCodecs
         Small<Heartbeat, W.Heartbeat>(registry);
         Small<Goodbye, W.Goodbye>(registry);
         Small<TrainingFinished, W.TrainingFinished>(registry);
+        Small<SharedMemoryReady, W.SharedMemoryReady>(registry);
         WithTensor<ComputeShards, W.ComputeShards>(registry, W.ComputeShards.ParametersFieldNumber,
             m => TrainingWire.ComputeShardsToWire(m, withParameters: false), m => m.Parameters, (m, tensor) => m with { Parameters = tensor });
         WithTensor<ShardsDone, W.ShardsDone>(registry, W.ShardsDone.SumsFieldNumber,

@@ -15,7 +15,7 @@ public static class TrainingWire
     public static IReadOnlyList<Type> RecordTypes { get; } =
     [
         typeof(JoinRequest), typeof(JoinAccepted), typeof(JoinRefused), typeof(ComputeShards), typeof(ShardsDone),
-        typeof(Heartbeat), typeof(Goodbye), typeof(TrainingFinished),
+        typeof(Heartbeat), typeof(Goodbye), typeof(TrainingFinished), typeof(SharedMemoryReady),
     ];
 
     /// <summary>The wire message of a protocol record.</summary>
@@ -26,11 +26,14 @@ public static class TrainingWire
             throw new PlatformNotSupportedException("The training wire format sends raw little-endian tensors.");
         return record switch
         {
-            JoinRequest m => new W.JoinRequest { WorkerId = m.WorkerId, Cores = m.Cores, DataFingerprint = m.DataFingerprint },
+            JoinRequest m => new W.JoinRequest { WorkerId = m.WorkerId, Cores = m.Cores, DataFingerprint = m.DataFingerprint, SharedMemory = m.SharedMemory },
             JoinAccepted m => new W.JoinAccepted
             {
                 CoordinatorId = m.CoordinatorId, Model = m.Model, BatchSize = m.BatchSize, MicroShardSize = m.MicroShardSize, Seed = m.Seed,
+                SharedParametersPath = m.SharedMemory?.ParametersPath ?? "", SharedSumsPath = m.SharedMemory?.SumsPath ?? "",
+                SharedMemoryNonce = m.SharedMemory?.Nonce ?? "",
             },
+            SharedMemoryReady m => new W.SharedMemoryReady { WorkerId = m.WorkerId, Attached = m.Attached, Detail = m.Detail },
             JoinRefused m => new W.JoinRefused { Reason = m.Reason },
             ComputeShards m => ComputeShardsToWire(m, withParameters: true),
             ShardsDone m => ShardsDoneToWire(m, withSums: true),
@@ -44,13 +47,15 @@ public static class TrainingWire
     /// <summary>The protocol record of a wire message.</summary>
     public static object FromWire(IMessage message) => message switch
     {
-        W.JoinRequest m => new JoinRequest(m.WorkerId, m.Cores, m.DataFingerprint),
-        W.JoinAccepted m => new JoinAccepted(m.CoordinatorId, m.Model, m.BatchSize, m.MicroShardSize, m.Seed),
+        W.JoinRequest m => new JoinRequest(m.WorkerId, m.Cores, m.DataFingerprint, m.SharedMemory),
+        W.JoinAccepted m => new JoinAccepted(m.CoordinatorId, m.Model, m.BatchSize, m.MicroShardSize, m.Seed,
+            m.SharedParametersPath.Length > 0 ? new SharedMemoryOffer(m.SharedParametersPath, m.SharedSumsPath, m.SharedMemoryNonce) : null),
+        W.SharedMemoryReady m => new SharedMemoryReady(m.WorkerId, m.Attached, m.Detail),
         W.JoinRefused m => new JoinRefused(m.Reason),
         W.ComputeShards m => new ComputeShards(m.Step, m.AssignmentId, m.ParameterVersion, m.Parameters.Memory, m.BatchRows,
-            m.Shards.ToArray(), m.SampleIndices.ToArray(), m.Exponents.ToArray()),
+            m.Shards.ToArray(), m.SampleIndices.ToArray(), m.Exponents.ToArray(), m.ParametersShared, m.SharedSumsSlot - 1),
         W.ShardsDone m => new ShardsDone(m.WorkerId, m.Step, m.AssignmentId, m.Shards.ToArray(), m.Sums.Memory, m.MaxAbs.ToArray(),
-            m.Overflow.ToArray(), m.ShardLoss.ToArray(), m.ShardCorrect.ToArray(), m.ComputeSeconds),
+            m.Overflow.ToArray(), m.ShardLoss.ToArray(), m.ShardCorrect.ToArray(), m.ComputeSeconds, m.SharedSumsSlot - 1),
         W.Heartbeat m => new Heartbeat(m.WorkerId),
         W.Goodbye m => new Goodbye(m.WorkerId, m.Reason),
         W.TrainingFinished m => new TrainingFinished(m.ParameterSha256),
@@ -76,6 +81,8 @@ public static class TrainingWire
             ParameterVersion = m.ParameterVersion,
             Parameters = withParameters ? UnsafeByteOperations.UnsafeWrap(m.Parameters) : ByteString.Empty,
             BatchRows = m.BatchRows,
+            ParametersShared = m.ParametersShared,
+            SharedSumsSlot = Math.Max(-1, m.SharedSumsSlot) + 1,
         };
         wire.Shards.AddRange(m.Shards.ToArray());
         wire.SampleIndices.AddRange(m.SampleIndices.ToArray());
@@ -93,6 +100,7 @@ public static class TrainingWire
             AssignmentId = m.AssignmentId,
             Sums = withSums ? UnsafeByteOperations.UnsafeWrap(m.Sums) : ByteString.Empty,
             ComputeSeconds = m.ComputeSeconds,
+            SharedSumsSlot = Math.Max(-1, m.SharedSumsSlot) + 1,
         };
         wire.Shards.AddRange(m.Shards.ToArray());
         wire.MaxAbs.AddRange(m.MaxAbs.ToArray());

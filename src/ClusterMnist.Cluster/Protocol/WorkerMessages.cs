@@ -9,7 +9,9 @@ public interface IWorkerMessage;
 /// <param name="BatchSize">Rows per full batch (fixes the quantization limit).</param>
 /// <param name="MicroShardSize">Rows per micro-shard.</param>
 /// <param name="Seed">The run's seed (dropout masks depend on seed, step and shard).</param>
-public sealed record JoinAccepted(string CoordinatorId, string Model, int BatchSize, int MicroShardSize, ulong Seed) : IWorkerMessage;
+/// <param name="SharedMemory">The files to exchange tensors through, when the worker asked and the coordinator offers them.</param>
+public sealed record JoinAccepted(string CoordinatorId, string Model, int BatchSize, int MicroShardSize, ulong Seed, SharedMemoryOffer? SharedMemory = null)
+    : IWorkerMessage;
 
 /// <summary>The coordinator refused the worker, e.g. because its data set differs.</summary>
 public sealed record JoinRefused(string Reason) : IWorkerMessage;
@@ -18,7 +20,9 @@ public sealed record JoinRefused(string Reason) : IWorkerMessage;
 /// Compute these shards of step <paramref name="Step"/>. <paramref name="Parameters"/> holds the parameters of
 /// <paramref name="ParameterVersion"/> as raw little-endian float32 bytes, sent once per step and worker; it is
 /// empty when the worker already has that version. <paramref name="SampleIndices"/> lists the training-set indices
-/// of the shards' rows, shard after shard in the order of <paramref name="Shards"/>.
+/// of the shards' rows, shard after shard in the order of <paramref name="Shards"/>. With
+/// <paramref name="ParametersShared"/> the version is in the coordinator's shared parameter file instead, and with a
+/// <paramref name="SharedSumsSlot"/> (not −1) the worker answers through that slot of its shared sums file.
 /// </summary>
 public sealed record ComputeShards(
     long Step,
@@ -28,7 +32,9 @@ public sealed record ComputeShards(
     int BatchRows,
     ReadOnlyMemory<int> Shards,
     ReadOnlyMemory<int> SampleIndices,
-    ReadOnlyMemory<int> Exponents) : IWorkerMessage;
+    ReadOnlyMemory<int> Exponents,
+    bool ParametersShared = false,
+    int SharedSumsSlot = -1) : IWorkerMessage;
 
 /// <summary>The run is over; the worker may exit.</summary>
 public sealed record TrainingFinished(string ParameterSha256) : IWorkerMessage;

@@ -13,7 +13,9 @@ namespace ClusterMnist.Cluster.Worker;
 /// the one partial it sends. Keeps the parameters of the latest version it was sent: a coordinator in the same
 /// process sends them as a <see cref="SharedTensor"/>, which is computed from in place (held until the next version
 /// arrives); parameters received over the wire are copied into a private buffer. The sums it answers with are a
-/// pooled shared tensor that an in-process coordinator returns once it has added them.
+/// pooled shared tensor that an in-process coordinator returns once it has added them. A worker on the coordinator's
+/// host that mapped its shared memory files (<see cref="AttachSharedMemory"/>) copies the parameters out of the
+/// shared parameter file and combines its sums straight into the slot the assignment names.
 /// </summary>
 internal sealed class ShardComputer : IDisposable
 {
@@ -29,6 +31,10 @@ internal sealed class ShardComputer : IDisposable
     private SharedTensor? _sharedParameters;
     private long _parameterVersion = -1;
     private int _disposed;
+    // The mapped files; only touched under the lock, so that Dispose never unmaps them under a reader or writer.
+    private readonly Lock _files = new();
+    private SharedParameters? _fileParameters;
+    private SharedSums? _fileSums;
 
     public ShardComputer(JoinAccepted setup, ImageSet train, int threads)
     {
@@ -45,6 +51,42 @@ internal sealed class ShardComputer : IDisposable
         _threadPartials = Enumerable.Range(0, _pool.Count).Select(_pool.PartialOf).ToArray();
         _sumsPool = new SharedTensorPool(network.ParameterCount);
         _segments = layout.SegmentCount;
+    }
+
+    /// <summary>Maps the files a coordinator offered; false, with the reason, when they are not usable from here.</summary>
+    public bool AttachSharedMemory(SharedMemoryOffer offer, out string detail)
+    {
+        int count = _ownParameters.Length;
+        const int NonceHexLength = 32;
+        if (offer.Nonce.Length != 2 * NonceHexLength)
+        {
+            detail = "the offer's nonce is malformed";
+            return false;
+        }
+        var parameters = SharedParameters.Open(offer.ParametersPath, offer.Nonce[..NonceHexLength], count, out var problem);
+        var sums = parameters is null ? null : SharedSums.Open(offer.SumsPath, offer.Nonce[NonceHexLength..], count, out problem);
+        if (parameters is null || sums is null)
+        {
+            parameters?.Dispose();
+            detail = problem ?? "the files could not be mapped";
+            return false;
+        }
+        lock (_files)
+        {
+            if (_disposed != 0)
+            {
+                parameters.Dispose();
+                sums.Dispose();
+                detail = "the worker is stopping";
+                return false;
+            }
+            _fileParameters?.Dispose();
+            _fileSums?.Dispose();
+            _fileParameters = parameters;
+            _fileSums = sums;
+        }
+        detail = $"mapped {offer.ParametersPath} and {offer.SumsPath}";
+        return true;
     }
 
     /// <summary>Computes the assignment and returns the answer to send (its buffers are private copies).</summary>
@@ -70,6 +112,21 @@ internal sealed class ShardComputer : IDisposable
                 // (A shared tensor is never a leased buffer; Release does nothing for it or for a local array.)
                 TensorBytes.Release(assignment.Parameters);
             }
+            _parameterVersion = assignment.ParameterVersion;
+        }
+        else if (assignment.ParametersShared && _parameterVersion != assignment.ParameterVersion)
+        {
+            lock (_files)
+            {
+                if (_fileParameters is null)
+                    throw new InvalidDataException($"Assignment {assignment.AssignmentId} has its parameters in shared memory, which this worker has not mapped.");
+                // The shared file holds the two newest versions; an older one was overwritten, so this assignment is stale.
+                if (!_fileParameters.TryRead(assignment.ParameterVersion, _ownParameters))
+                    throw new StaleAssignmentException($"Assignment {assignment.AssignmentId} needs parameter version {assignment.ParameterVersion}, which the shared parameter file no longer holds.");
+            }
+            _sharedParameters?.Release();
+            _sharedParameters = null;
+            _parameters = _ownParameters;
             _parameterVersion = assignment.ParameterVersion;
         }
         else if (_parameterVersion != assignment.ParameterVersion)
@@ -102,10 +159,25 @@ internal sealed class ShardComputer : IDisposable
 
         long start = time.GetTimestamp();
         _pool.ComputeShards(_batchOrder, 0, plan, shards, assignment.Step, assignment.Exponents.ToArray(), _parameters);
-        var sums = _sumsPool.Rent();
         var maxAbs = new float[_segments];
         var overflow = new bool[_segments];
-        GradientPartial.Combine(_threadPartials, sums.Ints, maxAbs, overflow);
+        ReadOnlyMemory<byte> sumBytes = ReadOnlyMemory<byte>.Empty;
+        int slot = -1;
+        lock (_files)
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            if (assignment.SharedSumsSlot >= 0 && _fileSums is { } fileSums)
+            {
+                slot = assignment.SharedSumsSlot;
+                GradientPartial.Combine(_threadPartials, fileSums.Writable(slot), maxAbs, overflow);
+            }
+        }
+        if (slot < 0)
+        {
+            var sums = _sumsPool.Rent();
+            GradientPartial.Combine(_threadPartials, sums.Ints, maxAbs, overflow);
+            sumBytes = sums.Bytes;
+        }
         double seconds = time.GetElapsedTime(start).TotalSeconds;
         var loss = new double[shards.Length];
         var correct = new int[shards.Length];
@@ -114,15 +186,22 @@ internal sealed class ShardComputer : IDisposable
             loss[i] = _pool.ShardLoss[shards[i]];
             correct[i] = _pool.ShardCorrect[shards[i]];
         }
-        return new ShardsDone(workerId, assignment.Step, assignment.AssignmentId, shards, sums.Bytes, maxAbs, overflow, loss, correct, seconds);
+        return new ShardsDone(workerId, assignment.Step, assignment.AssignmentId, shards, sumBytes, maxAbs, overflow, loss, correct, seconds, slot);
     }
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        lock (_files)
         {
-            // A computation may still be reading the shared parameters; they are not released but left to the GC.
-            _pool.Dispose();
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+                return;
+            _fileParameters?.Dispose();
+            _fileSums?.Dispose();
         }
+        // A computation may still be reading the shared parameters; they are not released but left to the GC.
+        _pool.Dispose();
     }
 }
+
+/// <summary>An assignment whose parameter version is gone from the shared file: the coordinator has moved on without it.</summary>
+internal sealed class StaleAssignmentException(string message) : Exception(message);

@@ -125,7 +125,7 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
         }
     }
 
-    private void SendJoin() => SendToCoordinator(new JoinRequest(settings.WorkerId, settings.Threads, train.Fingerprint));
+    private void SendJoin() => SendToCoordinator(new JoinRequest(settings.WorkerId, settings.Threads, train.Fingerprint, settings.SharedMemory));
 
     private void SendToCoordinator(object message) => Send(_coordinator, message, Self, Log, settings.WorkerId);
 
@@ -144,6 +144,17 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
         }
         Log.LogInformation("Worker {WorkerId} joined {Coordinator} (model {Model}, {Threads} thread(s))",
             settings.WorkerId, accepted.CoordinatorId, accepted.Model, settings.Threads);
+        if (accepted.SharedMemory is { } offer)
+        {
+            // Tell the coordinator either way: until it hears yes, tensors travel in the messages.
+            string detail = "this worker does not use shared memory";
+            bool attached = settings.SharedMemory && _computer.AttachSharedMemory(offer, out detail);
+            if (attached)
+                Log.LogInformation("Worker {WorkerId} exchanges tensors with the coordinator through shared memory ({Detail})", settings.WorkerId, detail);
+            else
+                Log.LogInformation("Worker {WorkerId} exchanges tensors over the WebSocket: {Detail}", settings.WorkerId, detail);
+            SendToCoordinator(new SharedMemoryReady(settings.WorkerId, attached, detail));
+        }
     }
 
     private void StartNext()
@@ -199,6 +210,16 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
     private void OnComputed(AssignmentComputed computed)
     {
         _computing = false;
+        if (computed.Failure is StaleAssignmentException stale)
+        {
+            // Only a worker that fell behind (e.g. paused) meets one; the coordinator has already reassigned it.
+            Log.LogWarning("Worker {WorkerId} skipped assignment {AssignmentId}: {Message}", settings.WorkerId, computed.Assignment.AssignmentId, stale.Message);
+            if (_draining)
+                SayGoodbye();
+            else
+                StartNext();
+            return;
+        }
         if (computed.Failure is { } failure)
         {
             Log.LogError(failure, "Worker {WorkerId} failed on assignment {AssignmentId}: {Message}", settings.WorkerId, computed.Assignment.AssignmentId, failure.Message);

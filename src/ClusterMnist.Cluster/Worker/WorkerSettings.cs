@@ -8,6 +8,12 @@ public sealed record WorkerSettings(string WorkerId, int Threads = 1)
     /// <summary>Heartbeat period, which is also how often an unanswered join request is repeated.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Ask the coordinator for shared memory files, and exchange tensors through them when they turn out to be on
+    /// this host (a remote worker process; in-process workers already share the coordinator's buffers).
+    /// </summary>
+    public bool SharedMemory { get; init; }
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {

@@ -51,8 +51,10 @@ public sealed class RemoteClusterTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public async Task Run_ReassignsShards_WhenWorkerConnectionIsCutMidStep()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Run_ReassignsShards_WhenWorkerConnectionIsCutMidStep(bool sharedMemory)
     {
         await using var coordinatorNode = await ClusterNode.ServerAsync("coordinator");
         var coordinator = CoordinatorHost.Start(coordinatorNode.System, ClusterRuns.Options(3), ClusterRuns.Data,
@@ -61,7 +63,7 @@ public sealed class RemoteClusterTests(ITestOutputHelper output)
         try
         {
             for (int w = 1; w <= 3; w++)
-                nodes.Add(await StartWorkerNodeAsync(coordinatorNode, $"node-{w}"));
+                nodes.Add(await StartWorkerNodeAsync(coordinatorNode, $"node-{w}", sharedMemory));
             // Cut right after step 4 completes: step 5 has been handed to node-2, which never answers it.
             coordinator.Events.StepCompleted += s =>
             {
@@ -128,12 +130,13 @@ public sealed class RemoteClusterTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<ClusterNode> StartWorkerNodeAsync(ClusterNode coordinatorNode, string name)
+    /// <summary>A worker node connected to the coordinator's; with <paramref name="sharedMemory"/> it maps the files offered.</summary>
+    internal static async Task<ClusterNode> StartWorkerNodeAsync(ClusterNode coordinatorNode, string name, bool sharedMemory = false)
     {
         var node = ClusterNode.Client(name);
         var connection = await node.Remoting.ConnectAsync(coordinatorNode.ClusterUri).WaitAsync(ClusterRuns.Deadline);
         var coordinatorRef = connection.ActorFor("/user/coordinator");
-        WorkerHost.Start(node.System, coordinatorRef, ClusterRuns.Data.Train, new WorkerSettings($"w-{name}"));
+        WorkerHost.Start(node.System, coordinatorRef, ClusterRuns.Data.Train, new WorkerSettings($"w-{name}") { SharedMemory = sharedMemory });
         return node;
     }
 }
