@@ -41,8 +41,11 @@ public sealed class CoordinatorTests
             new byte[4 * 25818], new float[6], new bool[6], new double[8], new int[8], 0.01), silent);
         await InProcessClusterTests.Eventually(() => coordinator.Status is { LateAnswersIgnored: 1 } s ? s : null);
 
-        // A real worker joins, gets the parked shards, and the run ends exactly where the local trainer does.
-        var worker = WorkerHost.Start(system, coordinator.Coordinator, ClusterRuns.Data.Train, new WorkerSettings("real", Threads: 2));
+        // A real worker joins, gets the parked shards, and the run ends exactly where the local trainer does. It
+        // heartbeats well within the 400 ms timeout: under load a step can take longer than that, and a live worker
+        // declared dead would be a second reassignment.
+        var worker = WorkerHost.Start(system, coordinator.Coordinator, ClusterRuns.Data.Train,
+            new WorkerSettings("real", Threads: 2) { HeartbeatInterval = TimeSpan.FromMilliseconds(100) });
         var result = await coordinator.Completion.WaitAsync(ClusterRuns.Deadline);
         Assert.Equal(ClusterRuns.ReferenceHash, result.ParameterSha256);
         Assert.Equal(WorkerOutcomeKind.Finished, (await worker.Completion.WaitAsync(Wait)).Kind);
