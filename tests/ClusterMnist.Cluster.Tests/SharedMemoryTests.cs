@@ -33,6 +33,24 @@ public sealed class SharedMemoryTests
     }
 
     [Fact]
+    public void AWorkersMapping_IsReadOnly_AndClosingItLeavesTheFileForTheNextWorker()
+    {
+        using var writer = SharedParameters.Create(Count);
+        writer.Publish(3, Values(3));
+        var first = SharedParameters.Open(writer.Path, writer.NonceHex, Count, out var problem);
+        Assert.True(first is not null, problem);
+        Assert.Throws<InvalidOperationException>(() => first.Publish(4, Values(4)));
+        first.Dispose();
+
+        Assert.True(File.Exists(writer.Path));
+        using var second = SharedParameters.Open(writer.Path, writer.NonceHex, Count, out problem);
+        Assert.True(second is not null, problem);
+        var into = new float[Count];
+        Assert.True(second.TryRead(3, into));
+        Assert.Equal(Values(3), into);
+    }
+
+    [Fact]
     public void Parameters_RefuseAFileThatIsNotTheOneOffered()
     {
         using var writer = SharedParameters.Create(Count);

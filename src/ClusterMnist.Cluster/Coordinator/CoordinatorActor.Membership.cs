@@ -23,6 +23,8 @@ internal sealed partial class CoordinatorActor
             Log.LogWarning("Refused worker {WorkerId} at {Address}: {Reason}", join.WorkerId, sender, reason);
             if (!_members.TryGetValue(join.WorkerId, out var existing) || !existing.IsLive)
             {
+                if (existing is not null)
+                    ReleaseSharedMemory(existing);
                 _members[join.WorkerId] = new Member(join.WorkerId, sender, Math.Max(1, join.Cores), _nextJoinOrder++)
                 {
                     State = MemberState.Refused, Reason = reason, LastSeen = Time.GetUtcNow(),
@@ -48,6 +50,9 @@ internal sealed partial class CoordinatorActor
             }
             MarkGone(member, MemberState.Dead, "replaced by a new connection with the same worker id");
         }
+        // A member that is replaced (dead, left, refused or silent) gives up its files.
+        if (member is not null)
+            ReleaseSharedMemory(member);
         var joined = new Member(join.WorkerId, sender, join.Cores, _nextJoinOrder++);
         Touch(joined);
         _members[join.WorkerId] = joined;
@@ -146,8 +151,8 @@ internal sealed partial class CoordinatorActor
             {
                 Log.LogWarning("Worker {WorkerId} has been silent for {Seconds:F1} s (timeout {Timeout:F1} s); declaring it dead",
                     member.Id, silent.TotalSeconds, _settings.WorkerTimeout.TotalSeconds);
-                MarkGone(member, MemberState.Dead, $"no heartbeat for {silent.TotalSeconds:F1} s");
                 member.DeclaredSilent = true;
+                MarkGone(member, MemberState.Dead, $"no heartbeat for {silent.TotalSeconds:F1} s");
             }
         }
         foreach (var overdue in _assignments.Values.Where(a => Time.GetElapsedTime(a.SentTimestamp, now) > _settings.AssignmentTimeout).ToList())
@@ -205,7 +210,11 @@ internal sealed partial class CoordinatorActor
             // Not watchable; nothing to undo.
         }
         ReassignShardsOf(member.Id);
-        ReleaseSharedMemory(member);
+        // A worker declared dead for silence alone may come back on the same connection (Readmit) and then uses its
+        // files again; its outstanding slots were given back above, and since it computes its assignments one after
+        // another, a stale answer it still writes lands before the answer to any slot it is given later.
+        if (!member.DeclaredSilent)
+            ReleaseSharedMemory(member);
         PublishStatus();
     }
 

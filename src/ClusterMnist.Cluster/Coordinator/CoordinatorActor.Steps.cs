@@ -214,7 +214,8 @@ internal sealed partial class CoordinatorActor
             return done;
         if (!done.Sums.IsEmpty)
         {
-            // Sums both in the message and in a slot: malformed. The message's buffer is released as usual.
+            // Sums both in the message and in a slot: malformed. The message's buffer goes back before it is dropped.
+            ReleaseSums(done.Sums);
             return done with { SharedSumsSlot = -1, Sums = ReadOnlyMemory<byte>.Empty, MaxAbs = ReadOnlyMemory<float>.Empty };
         }
         return _assignments.TryGetValue(done.AssignmentId, out var assignment) && assignment.Sums is { } sums

@@ -70,6 +70,11 @@ internal sealed unsafe class SharedMemoryFile : IDisposable
     {
         slotBytes = (slotBytes + HeaderBytes - 1) / HeaderBytes * HeaderBytes;
         long length = HeaderBytes + (long)slotCount * slotBytes;
+        // A file in a full tmpfs is created sparse and the first write to a missing page kills the process (SIGBUS);
+        // refuse up front instead, and the worker uses the WebSocket.
+        long free = new DriveInfo(System.IO.Path.GetDirectoryName(path)!).AvailableFreeSpace;
+        if (free < 2 * length)
+            throw new IOException($"{System.IO.Path.GetDirectoryName(path)} has {free} bytes free; a {length}-byte shared memory file needs twice that.");
         var file = MemoryMappedFile.CreateFromFile(path, FileMode.CreateNew, mapName: null, length, MemoryMappedFileAccess.ReadWrite);
         SharedMemoryFile? mapped = null;
         try
@@ -95,8 +100,9 @@ internal sealed unsafe class SharedMemoryFile : IDisposable
     /// Maps an existing file and checks that it is the one offered: the magic, <paramref name="nonceHex"/>, the element
     /// count and the size. Returns null, with the reason, when it is not (or cannot be opened).
     /// </summary>
-    public static SharedMemoryFile? Open(string path, string nonceHex, int elementCount, int slotCount, int slotBytes, out string? problem)
+    public static SharedMemoryFile? Open(string path, string nonceHex, int elementCount, int slotCount, int slotBytes, bool writable, out string? problem)
     {
+        var access = writable ? MemoryMappedFileAccess.ReadWrite : MemoryMappedFileAccess.Read;
         slotBytes = (slotBytes + HeaderBytes - 1) / HeaderBytes * HeaderBytes;
         long length = HeaderBytes + (long)slotCount * slotBytes;
         MemoryMappedFile file;
@@ -112,14 +118,14 @@ internal sealed unsafe class SharedMemoryFile : IDisposable
                 problem = $"{path} has {new FileInfo(path).Length} bytes, not the expected {length}";
                 return null;
             }
-            file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, 0, MemoryMappedFileAccess.ReadWrite);
+            file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, 0, access);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             problem = $"{path} cannot be mapped: {e.Message}";
             return null;
         }
-        var mapped = new SharedMemoryFile(path, file, file.CreateViewAccessor(0, length, MemoryMappedFileAccess.ReadWrite), slotCount, slotBytes);
+        var mapped = new SharedMemoryFile(path, file, file.CreateViewAccessor(0, length, access), slotCount, slotBytes);
         if (Volatile.Read(ref *(ulong*)mapped._base) != Magic || !string.Equals(mapped.NonceHex, nonceHex, StringComparison.OrdinalIgnoreCase))
             problem = $"{path} is not the file the coordinator offered (its nonce differs)";
         else if (mapped.ElementCount != elementCount)
@@ -175,12 +181,14 @@ internal sealed unsafe class SharedMemoryFile : IDisposable
 internal sealed unsafe class SharedParameters : IDisposable
 {
     private readonly SharedMemoryFile _file;
+    private readonly bool _owner;
     private long _published = -1;
 
-    private SharedParameters(SharedMemoryFile file, int count)
+    private SharedParameters(SharedMemoryFile file, int count, bool owner)
     {
         _file = file;
         Count = count;
+        _owner = owner;
     }
 
     public int Count { get; }
@@ -198,17 +206,21 @@ internal sealed unsafe class SharedParameters : IDisposable
         // No version yet in either slot (a zero stamp would claim version 0).
         for (int slot = 0; slot < 2; slot++)
             Volatile.Write(ref *(long*)file.Slot(slot), -1);
-        return new SharedParameters(file, count);
+        return new SharedParameters(file, count, owner: true);
     }
 
-    /// <summary>Maps an offered parameter file; null, with the reason, when it is not usable here.</summary>
+    /// <summary>Maps an offered parameter file, read-only; null, with the reason, when it is not usable here.</summary>
     public static SharedParameters? Open(string path, string nonceHex, int count, out string? problem)
-        => SharedMemoryFile.Open(path, nonceHex, count, 2, SlotBytes(count), out problem) is { } file ? new SharedParameters(file, count) : null;
+        => SharedMemoryFile.Open(path, nonceHex, count, 2, SlotBytes(count), writable: false, out problem) is { } file
+            ? new SharedParameters(file, count, owner: false)
+            : null;
 
     /// <summary>Writes <paramref name="parameters"/> as version <paramref name="version"/>, unless that version is already there.</summary>
     public void Publish(long version, ReadOnlySpan<float> parameters)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(version);
+        if (!_owner)
+            throw new InvalidOperationException("Only the coordinator that created the parameter file writes it.");
         if (parameters.Length != Count)
             throw new ArgumentException($"Expected {Count} parameters, got {parameters.Length}.", nameof(parameters));
         if (version == _published)
@@ -236,9 +248,11 @@ internal sealed unsafe class SharedParameters : IDisposable
         return Volatile.Read(ref stamp) == version;
     }
 
+    /// <summary>Unmaps; the coordinator that created the file also removes it (a worker must not: others may still join).</summary>
     public void Dispose()
     {
-        _file.Unlink();
+        if (_owner)
+            _file.Unlink();
         _file.Dispose();
     }
 
@@ -247,7 +261,8 @@ internal sealed unsafe class SharedParameters : IDisposable
 
     private static int SlotBytes(int count) => SharedMemoryFile.HeaderBytes + count * sizeof(float);
 
-    // Files of coordinators that were killed before they could remove them: their process no longer exists.
+    // Files of coordinators that were killed before they could remove them: their process no longer exists. (Process
+    // ids are this PID namespace's; two coordinators in different PID namespaces sharing one /dev/shm are not supported.)
     private static void RemoveStale()
     {
         try
@@ -297,13 +312,15 @@ internal sealed unsafe class SharedSums : IDisposable
 
     private readonly SharedMemoryFile _file;
     private readonly SlotMemory[] _slots;
+    private readonly bool _owner;
     private int _busy;
     private bool _retired;
 
-    private SharedSums(SharedMemoryFile file, int count)
+    private SharedSums(SharedMemoryFile file, int count, bool owner)
     {
         _file = file;
         Count = count;
+        _owner = owner;
         _slots = Enumerable.Range(0, Slots).Select(s => new SlotMemory(this, s)).ToArray();
     }
 
@@ -316,11 +333,11 @@ internal sealed unsafe class SharedSums : IDisposable
     public static SharedSums Create(int count)
     {
         string path = System.IO.Path.Combine(SharedMemoryFile.Directory, $"{SharedParameters.FilePrefix}{Environment.ProcessId}-{Guid.NewGuid():N}.sums");
-        return new SharedSums(SharedMemoryFile.Create(path, count, Slots, count * sizeof(int)), count);
+        return new SharedSums(SharedMemoryFile.Create(path, count, Slots, count * sizeof(int)), count, owner: true);
     }
 
     public static SharedSums? Open(string path, string nonceHex, int count, out string? problem)
-        => SharedMemoryFile.Open(path, nonceHex, count, Slots, count * sizeof(int), out problem) is { } file ? new SharedSums(file, count) : null;
+        => SharedMemoryFile.Open(path, nonceHex, count, Slots, count * sizeof(int), writable: true, out problem) is { } file ? new SharedSums(file, count, owner: false) : null;
 
     /// <summary>Worker: where to write the sums of an assignment that named <paramref name="slot"/>.</summary>
     public Span<int> Writable(int slot) => new(_file.Slot(slot), Count);
@@ -369,10 +386,14 @@ internal sealed unsafe class SharedSums : IDisposable
     /// <summary>Removes the file's name once the worker has mapped it (or declined it).</summary>
     public void Unlink() => _file.Unlink();
 
-    /// <summary>Worker: unmaps.</summary>
+    /// <summary>
+    /// Unmaps at once, and the coordinator's side also removes the name (a worker's leaves that to the coordinator,
+    /// which removes it when the worker says it mapped the file). The coordinator itself uses <see cref="Retire"/>.
+    /// </summary>
     public void Dispose()
     {
-        _file.Unlink();
+        if (_owner)
+            _file.Unlink();
         _file.Dispose();
     }
 

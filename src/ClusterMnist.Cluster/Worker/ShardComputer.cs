@@ -122,7 +122,11 @@ internal sealed class ShardComputer : IDisposable
                     throw new InvalidDataException($"Assignment {assignment.AssignmentId} has its parameters in shared memory, which this worker has not mapped.");
                 // The shared file holds the two newest versions; an older one was overwritten, so this assignment is stale.
                 if (!_fileParameters.TryRead(assignment.ParameterVersion, _ownParameters))
+                {
+                    // The copy may be torn: whatever version this worker held is gone with it.
+                    _parameterVersion = -1;
                     throw new StaleAssignmentException($"Assignment {assignment.AssignmentId} needs parameter version {assignment.ParameterVersion}, which the shared parameter file no longer holds.");
+                }
             }
             _sharedParameters?.Release();
             _sharedParameters = null;

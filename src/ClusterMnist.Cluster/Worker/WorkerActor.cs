@@ -134,13 +134,15 @@ internal sealed class WorkerActor(WorkerSettings settings, IActorRef coordinator
         if (_setup == accepted)
             return;
         _setup = accepted;
-        if (_computer is null || _computerSetup != accepted)
+        // A rejoin brings a new shared memory offer but the same run: keep the engine, map the new files.
+        var setup = accepted with { SharedMemory = null };
+        if (_computer is null || _computerSetup != setup)
         {
             // A computation still running keeps the old engine; it is only a different run that needs a new one.
             if (!_computing)
                 _computer?.Dispose();
             _computer = new ShardComputer(accepted, train, settings.Threads);
-            _computerSetup = accepted;
+            _computerSetup = setup;
         }
         Log.LogInformation("Worker {WorkerId} joined {Coordinator} (model {Model}, {Threads} thread(s))",
             settings.WorkerId, accepted.CoordinatorId, accepted.Model, settings.Threads);

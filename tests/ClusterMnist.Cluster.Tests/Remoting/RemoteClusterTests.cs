@@ -86,8 +86,10 @@ public sealed class RemoteClusterTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public async Task Workers_Reconnect_AndRejoin_WhenEveryConnectionIsCut()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Workers_Reconnect_AndRejoin_WhenEveryConnectionIsCut(bool sharedMemory)
     {
         await using var coordinatorNode = await ClusterNode.ServerAsync("coordinator");
         var coordinator = CoordinatorHost.Start(coordinatorNode.System, ClusterRuns.Options(2), ClusterRuns.Data,
@@ -102,7 +104,7 @@ public sealed class RemoteClusterTests(ITestOutputHelper output)
                 var node = ClusterNode.Client($"node-{w}");
                 nodes.Add(node);
                 hosts.Add(await RemoteWorkerHost.StartAsync(node.Remoting, coordinatorNode.ClusterUri, ClusterRuns.Data.Train,
-                    new WorkerSettings($"w-node-{w}"), policy: fast).WaitAsync(ClusterRuns.Deadline));
+                    new WorkerSettings($"w-node-{w}") { SharedMemory = sharedMemory }, policy: fast).WaitAsync(ClusterRuns.Deadline));
             }
             // With every connection cut, the coordinator has nobody left and waits; the workers dial again and rejoin.
             coordinator.Events.StepCompleted += s =>
@@ -121,6 +123,13 @@ public sealed class RemoteClusterTests(ITestOutputHelper output)
                 Assert.Equal(WorkerOutcomeKind.Finished, (await host.Completion.WaitAsync(ClusterRuns.Deadline)).Kind);
             var joins = coordinatorNode.Logs.Entries.Count(e => e.Message.Contains("joined from", StringComparison.Ordinal));
             Assert.True(joins >= 4, $"joins: {joins}");
+            // Every join of a worker that asked for shared memory, the rejoins included, got the files mapped (the
+            // parameter file survives the workers' first mappings being closed).
+            var mapped = coordinatorNode.Logs.Entries.Count(e => e.Message.Contains("go through shared memory", StringComparison.Ordinal));
+            if (sharedMemory)
+                Assert.True(mapped >= 4, $"joins: {joins}, mapped: {mapped}");
+            else
+                Assert.Equal(0, mapped);
             Assert.Equal(2, coordinator.Status!.LiveWorkers);
         }
         finally

@@ -19,7 +19,7 @@ public sealed class SharedMemoryClusterTests(ITestOutputHelper output)
     [Fact]
     public async Task Run_WithSharedMemoryAndWebSocketWorkers_EndsWithLocalTrainerParameters_AndKeepsTensorsOffTheWire()
     {
-        await using var coordinatorNode = await ClusterNode.ServerAsync("coordinator");
+        var coordinatorNode = await ClusterNode.ServerAsync("coordinator");
         var coordinator = CoordinatorHost.Start(coordinatorNode.System, ClusterRuns.Options(3), ClusterRuns.Data,
             new CoordinatorSettings { MinWorkers = 3 });
         var nodes = new List<ClusterNode>();
@@ -57,8 +57,9 @@ public sealed class SharedMemoryClusterTests(ITestOutputHelper output)
         {
             foreach (var node in nodes)
                 await node.DisposeAsync();
+            await coordinatorNode.DisposeAsync();
         }
-        // Every file is gone once the coordinator and its workers stopped.
+        // Every file is gone once the coordinator and its workers stopped (the parameter file with the coordinator).
         Assert.All(files, path => Assert.False(File.Exists(path), path));
     }
 
