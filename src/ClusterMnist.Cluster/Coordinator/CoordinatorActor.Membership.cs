@@ -82,8 +82,9 @@ internal sealed partial class CoordinatorActor
             _sharedParameters ??= SharedParameters.Create(_run.Parameters.Length);
             return SharedSums.Create(_run.Parameters.Length);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Only a faster path is lost: the worker is accepted all the same.
             Log.LogWarning("Cannot create shared memory files for {WorkerId} ({Message}); its tensors go over the WebSocket", workerId, e.Message);
             return null;
         }

@@ -72,7 +72,7 @@ internal sealed unsafe class SharedMemoryFile : IDisposable
         long length = HeaderBytes + (long)slotCount * slotBytes;
         // A file in a full tmpfs is created sparse and the first write to a missing page kills the process (SIGBUS);
         // refuse up front instead, and the worker uses the WebSocket.
-        long free = new DriveInfo(System.IO.Path.GetDirectoryName(path)!).AvailableFreeSpace;
+        long free = FreeBytes(System.IO.Path.GetDirectoryName(path)!);
         if (free < 2 * length)
             throw new IOException($"{System.IO.Path.GetDirectoryName(path)} has {free} bytes free; a {length}-byte shared memory file needs twice that.");
         var file = MemoryMappedFile.CreateFromFile(path, FileMode.CreateNew, mapName: null, length, MemoryMappedFileAccess.ReadWrite);
@@ -136,6 +136,20 @@ internal sealed unsafe class SharedMemoryFile : IDisposable
             return mapped;
         mapped.Dispose();
         return null;
+    }
+
+    // Free bytes of the file system holding the directory; unknown (taken as enough) where DriveInfo cannot tell, e.g.
+    // a Windows temporary folder, which is not a drive root.
+    private static long FreeBytes(string directory)
+    {
+        try
+        {
+            return new DriveInfo(directory).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            return long.MaxValue;
+        }
     }
 
     /// <summary>The start of slot <paramref name="slot"/>.</summary>

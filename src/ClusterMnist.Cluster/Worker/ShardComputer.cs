@@ -63,8 +63,19 @@ internal sealed class ShardComputer : IDisposable
             detail = "the offer's nonce is malformed";
             return false;
         }
-        var parameters = SharedParameters.Open(offer.ParametersPath, offer.Nonce[..NonceHexLength], count, out var problem);
-        var sums = parameters is null ? null : SharedSums.Open(offer.SumsPath, offer.Nonce[NonceHexLength..], count, out problem);
+        SharedParameters? parameters = null;
+        SharedSums? sums = null;
+        string? problem;
+        try
+        {
+            parameters = SharedParameters.Open(offer.ParametersPath, offer.Nonce[..NonceHexLength], count, out problem);
+            sums = parameters is null ? null : SharedSums.Open(offer.SumsPath, offer.Nonce[NonceHexLength..], count, out problem);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Declining only costs speed: the tensors then travel in the messages.
+            problem = $"the files could not be mapped: {e.Message}";
+        }
         if (parameters is null || sums is null)
         {
             parameters?.Dispose();
