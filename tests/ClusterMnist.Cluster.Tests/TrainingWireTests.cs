@@ -46,7 +46,7 @@ public sealed class TrainingWireTests(ITestOutputHelper output)
         Assert.Equal(-1, back.SharedSumsSlot);
 
         object[] small = [new JoinRequest("w1", 4, "abc"), new JoinRequest("w2", 1, "def", SharedMemory: true), new JoinAccepted("c", "784-10", 64, 8, 3),
-            new JoinAccepted("c", "784-10", 64, 8, 3, new SharedMemoryOffer("/dev/shm/p", "/dev/shm/s", "00ff")), new JoinRefused("no"),
+            new JoinAccepted("c", "784-10", 64, 8, 3, new SharedMemoryOffer("/dev/shm/p", "00ff", "/dev/shm/s", "ff00")), new JoinRefused("no"),
             new Heartbeat("w1"), new Goodbye("w1", "SIGTERM"), new TrainingFinished("hash"), new SharedMemoryReady("w1", true, "mapped")];
         foreach (var record in small)
             Assert.Equal(record, RoundTrip(registry, record));

@@ -69,7 +69,7 @@ internal sealed partial class CoordinatorActor
     {
         var sums = member.OfferedSums ?? member.SharedSums;
         var offer = sums is not null && _sharedParameters is { } parameters
-            ? new SharedMemoryOffer(parameters.Path, sums.Path, parameters.NonceHex + sums.NonceHex)
+            ? new SharedMemoryOffer(parameters.Path, parameters.NonceHex, sums.Path, sums.NonceHex)
             : null;
         return new(_settings.Name, _run.Options.Model.ToString(), _run.Options.BatchSize, _run.Options.MicroShardSize, _run.Options.Seed, offer);
     }

@@ -19,11 +19,12 @@ using System.Security.Cryptography;
 
 namespace ClusterMnist.Cluster.Protocol;
 
-/// <summary>What a coordinator offers a worker on its host: the two files and the nonce their headers carry.</summary>
+/// <summary>What a coordinator offers a worker on its host: the two files and the nonce each one's header carries.</summary>
 /// <param name="ParametersPath">The coordinator's parameter file (shared by all its workers).</param>
+/// <param name="ParametersNonce">Hex of the random bytes in the parameter file's header.</param>
 /// <param name="SumsPath">This worker's sums file.</param>
-/// <param name="Nonce">Hex of the random bytes in both files' headers.</param>
-public sealed record SharedMemoryOffer(string ParametersPath, string SumsPath, string Nonce);
+/// <param name="SumsNonce">Hex of the random bytes in the sums file's header.</param>
+public sealed record SharedMemoryOffer(string ParametersPath, string ParametersNonce, string SumsPath, string SumsNonce);
 
 /// <summary>A file mapped into this process: its header (magic, nonce, element count) and 64-byte-aligned slots.</summary>
 internal sealed unsafe class SharedMemoryFile : IDisposable
@@ -65,11 +66,14 @@ internal sealed unsafe class SharedMemoryFile : IDisposable
 
     public int ElementCount => *(int*)(_base + 8 + NonceBytes);
 
+    /// <summary>A new name in <see cref="Directory"/>, after this process (see SharedParameters.RemoveStale).</summary>
+    public static string NewPath(string extension)
+        => System.IO.Path.Combine(Directory, $"{SharedParameters.FilePrefix}{Environment.ProcessId}-{Guid.NewGuid():N}.{extension}");
+
     /// <summary>Creates a new file of <paramref name="slotCount"/> slots of <paramref name="slotBytes"/> bytes, with a fresh nonce.</summary>
     public static SharedMemoryFile Create(string path, int elementCount, int slotCount, int slotBytes)
     {
-        slotBytes = (slotBytes + HeaderBytes - 1) / HeaderBytes * HeaderBytes;
-        long length = HeaderBytes + (long)slotCount * slotBytes;
+        long length = Length(slotCount, ref slotBytes);
         // A file in a full tmpfs is created sparse and the first write to a missing page kills the process (SIGBUS);
         // refuse up front instead, and the worker uses the WebSocket.
         long free = FreeBytes(System.IO.Path.GetDirectoryName(path)!);
@@ -103,8 +107,7 @@ internal sealed unsafe class SharedMemoryFile : IDisposable
     public static SharedMemoryFile? Open(string path, string nonceHex, int elementCount, int slotCount, int slotBytes, bool writable, out string? problem)
     {
         var access = writable ? MemoryMappedFileAccess.ReadWrite : MemoryMappedFileAccess.Read;
-        slotBytes = (slotBytes + HeaderBytes - 1) / HeaderBytes * HeaderBytes;
-        long length = HeaderBytes + (long)slotCount * slotBytes;
+        long length = Length(slotCount, ref slotBytes);
         MemoryMappedFile file;
         try
         {
@@ -150,6 +153,13 @@ internal sealed unsafe class SharedMemoryFile : IDisposable
         {
             return long.MaxValue;
         }
+    }
+
+    // The file's size; rounds the slot size up to the 64-byte alignment.
+    private static long Length(int slotCount, ref int slotBytes)
+    {
+        slotBytes = (slotBytes + HeaderBytes - 1) / HeaderBytes * HeaderBytes;
+        return HeaderBytes + ((long)slotCount * slotBytes);
     }
 
     /// <summary>The start of slot <paramref name="slot"/>.</summary>
@@ -215,7 +225,7 @@ internal sealed unsafe class SharedParameters : IDisposable
     public static SharedParameters Create(int count)
     {
         RemoveStale();
-        string path = System.IO.Path.Combine(SharedMemoryFile.Directory, $"{FilePrefix}{Environment.ProcessId}-{Guid.NewGuid():N}.params");
+        string path = SharedMemoryFile.NewPath("params");
         var file = SharedMemoryFile.Create(path, count, 2, SlotBytes(count));
         // No version yet in either slot (a zero stamp would claim version 0).
         for (int slot = 0; slot < 2; slot++)
@@ -346,7 +356,7 @@ internal sealed unsafe class SharedSums : IDisposable
 
     public static SharedSums Create(int count)
     {
-        string path = System.IO.Path.Combine(SharedMemoryFile.Directory, $"{SharedParameters.FilePrefix}{Environment.ProcessId}-{Guid.NewGuid():N}.sums");
+        string path = SharedMemoryFile.NewPath("sums");
         return new SharedSums(SharedMemoryFile.Create(path, count, Slots, count * sizeof(int)), count, owner: true);
     }
 

@@ -31,7 +31,7 @@ public static class TrainingWire
             {
                 CoordinatorId = m.CoordinatorId, Model = m.Model, BatchSize = m.BatchSize, MicroShardSize = m.MicroShardSize, Seed = m.Seed,
                 SharedParametersPath = m.SharedMemory?.ParametersPath ?? "", SharedSumsPath = m.SharedMemory?.SumsPath ?? "",
-                SharedMemoryNonce = m.SharedMemory?.Nonce ?? "",
+                SharedParametersNonce = m.SharedMemory?.ParametersNonce ?? "", SharedSumsNonce = m.SharedMemory?.SumsNonce ?? "",
             },
             SharedMemoryReady m => new W.SharedMemoryReady { WorkerId = m.WorkerId, Attached = m.Attached, Detail = m.Detail },
             JoinRefused m => new W.JoinRefused { Reason = m.Reason },
@@ -49,7 +49,8 @@ public static class TrainingWire
     {
         W.JoinRequest m => new JoinRequest(m.WorkerId, m.Cores, m.DataFingerprint, m.SharedMemory),
         W.JoinAccepted m => new JoinAccepted(m.CoordinatorId, m.Model, m.BatchSize, m.MicroShardSize, m.Seed,
-            m.SharedParametersPath.Length > 0 ? new SharedMemoryOffer(m.SharedParametersPath, m.SharedSumsPath, m.SharedMemoryNonce) : null),
+            m.SharedParametersPath.Length > 0 ? new SharedMemoryOffer(m.SharedParametersPath, m.SharedParametersNonce, m.SharedSumsPath, m.SharedSumsNonce)
+                : null),
         W.SharedMemoryReady m => new SharedMemoryReady(m.WorkerId, m.Attached, m.Detail),
         W.JoinRefused m => new JoinRefused(m.Reason),
         W.ComputeShards m => new ComputeShards(m.Step, m.AssignmentId, m.ParameterVersion, m.Parameters.Memory, m.BatchRows,

@@ -57,19 +57,13 @@ internal sealed class ShardComputer : IDisposable
     public bool AttachSharedMemory(SharedMemoryOffer offer, out string detail)
     {
         int count = _ownParameters.Length;
-        const int NonceHexLength = 32;
-        if (offer.Nonce.Length != 2 * NonceHexLength)
-        {
-            detail = "the offer's nonce is malformed";
-            return false;
-        }
         SharedParameters? parameters = null;
         SharedSums? sums = null;
         string? problem;
         try
         {
-            parameters = SharedParameters.Open(offer.ParametersPath, offer.Nonce[..NonceHexLength], count, out problem);
-            sums = parameters is null ? null : SharedSums.Open(offer.SumsPath, offer.Nonce[NonceHexLength..], count, out problem);
+            parameters = SharedParameters.Open(offer.ParametersPath, offer.ParametersNonce, count, out problem);
+            sums = parameters is null ? null : SharedSums.Open(offer.SumsPath, offer.SumsNonce, count, out problem);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

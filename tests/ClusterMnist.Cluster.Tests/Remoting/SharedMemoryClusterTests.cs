@@ -81,8 +81,8 @@ public sealed class SharedMemoryClusterTests(ITestOutputHelper output)
         Assert.Equal(-1, first.SharedSumsSlot);
 
         // Mapped: the worker's files are unlinked (the mappings live on) and the next step comes through them.
-        using var parameters = SharedParameters.Open(offer.ParametersPath, offer.Nonce[..32], 25818, out var problem);
-        using var sums = SharedSums.Open(offer.SumsPath, offer.Nonce[32..], 25818, out problem);
+        using var parameters = SharedParameters.Open(offer.ParametersPath, offer.ParametersNonce, 25818, out var problem);
+        using var sums = SharedSums.Open(offer.SumsPath, offer.SumsNonce, 25818, out problem);
         Assert.True(parameters is not null && sums is not null, problem);
         coordinator.Coordinator.Tell(new SharedMemoryReady("probe", Attached: true, "test"), probe);
         await InProcessClusterTests.Eventually(() => File.Exists(offer.SumsPath) ? null : "unlinked");
