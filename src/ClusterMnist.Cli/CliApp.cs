@@ -18,6 +18,7 @@ internal static class CliApp
         EvaluateCommand.Create(),
         PredictCommand.Create(),
         DownloadCommand.Create(),
+        CertCommand.Create(),
         BenchCommand.Create(),
         HealthCommand.Create(),
     };
