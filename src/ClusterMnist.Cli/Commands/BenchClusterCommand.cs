@@ -221,7 +221,7 @@ internal static class BenchClusterCommand
     }
 
     /// <summary>The 1-minute load average (Linux), or NaN: the machine may be busy with more than this benchmark.</summary>
-    private static double LoadAverage()
+    internal static double LoadAverage()
     {
         try
         {

@@ -12,5 +12,6 @@ internal static class BenchCommand
         BenchPredictCommand.Create(),
         BenchServeCommand.Create(),
         BenchClusterCommand.Create(),
+        BenchDataPlaneCommand.Create(),
     };
 }
