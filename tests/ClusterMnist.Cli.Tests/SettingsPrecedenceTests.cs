@@ -16,7 +16,7 @@ public sealed class SettingsPrecedenceTests : IDisposable
     public void Coordinator_TakesFlagOverEnvironmentOverFile()
     {
         WriteConfig("coordinator.json", """{ "Coordinator": { "Port": 9001, "MinWorkers": 3, "Bind": "127.0.0.1" }, "Training": { "Epochs": 7, "Batch": 32, "Model": "784-16-10" } }""");
-        var env = Env(("ClusterMnist__Coordinator__Port", "9002"), ("ClusterMnist__Training__Epochs", "8"), ("CLUSTERMNIST_TOKEN", "t"));
+        var env = Env(("ClusterMnist__Coordinator__Port", "9002"), ("ClusterMnist__Training__Epochs", "8"), ("CLUSTERMNIST_CERT", "cluster.pfx"));
 
         var fileAndEnv = ReadCoordinator(env);
         var flags = ReadCoordinator(env, null, "--port", "9003", "--epochs", "9");
@@ -35,7 +35,7 @@ public sealed class SettingsPrecedenceTests : IDisposable
     [Fact]
     public void Coordinator_UsesBuiltInDefaults_WhenThereIsNoFile()
     {
-        var settings = ReadCoordinator(Env(("CLUSTERMNIST_TOKEN", "t")));
+        var settings = ReadCoordinator(Env(("CLUSTERMNIST_CERT", "cluster.pfx")));
 
         Assert.Null(settings.SettingsFile);
         Assert.Equal("http://0.0.0.0:8080", settings.Url);
@@ -49,7 +49,7 @@ public sealed class SettingsPrecedenceTests : IDisposable
     public void ShippedConfigFiles_ReadAsTheBuiltInDefaults()
     {
         string repository = RepositoryRoot();
-        var env = Env(("CLUSTERMNIST_TOKEN", "t"));
+        var env = Env(("CLUSTERMNIST_CERT", "cluster.pfx"));
 
         var coordinator = ReadCoordinator(env, repository);
         var worker = ReadWorker(env, repository, "--id", "w");
@@ -65,7 +65,7 @@ public sealed class SettingsPrecedenceTests : IDisposable
     {
         WriteConfig("coordinator.json", """{ "Training": { "Model": "784-16-10", "Dataset": "digits-split" } }""");
 
-        var settings = ReadCoordinator(Env(("CLUSTERMNIST_TOKEN", "t")), null, "--preset", "seed", "--lr", "0.5");
+        var settings = ReadCoordinator(Env(("CLUSTERMNIST_CERT", "cluster.pfx")), null, "--preset", "seed", "--lr", "0.5");
 
         Assert.Equal(TrainSettings.SeedPreset.Model, settings.Training.Model);
         Assert.Equal("digits-split", settings.Training.Dataset);
@@ -75,37 +75,73 @@ public sealed class SettingsPrecedenceTests : IDisposable
     [Fact]
     public void Worker_TakesFlagOverEnvironmentOverFile()
     {
-        WriteConfig("worker.json", """{ "Worker": { "Threads": 2, "Coordinator": "http://file:1", "Id": "from-file" } }""");
-        var env = Env(("ClusterMnist__Worker__Threads", "3"), ("ClusterMnist__Cluster__Token", "t"));
+        WriteConfig("worker.json", """{ "Worker": { "Threads": 2, "Coordinator": "file:4100", "Id": "from-file" } }""");
+        var env = Env(("ClusterMnist__Worker__Threads", "3"), ("ClusterMnist__Cluster__Cert", "cluster.pfx"));
 
         var fromEnv = ReadWorker(env);
-        var fromFlags = ReadWorker(env, null, "--threads", "4", "--coordinator", "http://flag:8080");
+        var fromFlags = ReadWorker(env, null, "--threads", "4", "--coordinator", "flag");
 
         Assert.Equal(3, fromEnv.Threads);
-        Assert.Equal(new Uri("ws://file:1/cluster"), fromEnv.ClusterUri);
+        Assert.Equal(("file", 4100), (fromEnv.CoordinatorHost, fromEnv.CoordinatorPort));
         Assert.Equal("from-file", fromEnv.Id);
         Assert.Equal(4, fromFlags.Threads);
-        Assert.Equal(new Uri("ws://flag:8080/cluster"), fromFlags.ClusterUri);
+        Assert.Equal(("flag", 4053), (fromFlags.CoordinatorHost, fromFlags.CoordinatorPort));
     }
 
     [Fact]
-    public void Token_ComesFromFlag_ThenSettingVariable_ThenClusterMnistToken_ThenFile()
+    public void Certificate_ComesFromFlag_ThenSettingVariable_ThenClusterMnistCert_ThenFile()
     {
-        WriteConfig("worker.json", """{ "Cluster": { "Token": "file" } }""");
+        WriteConfig("worker.json", """{ "Cluster": { "Cert": "file.pfx" } }""");
 
-        Assert.Equal("file", ReadWorker(Env()).Token);
-        Assert.Equal("plain", ReadWorker(Env(("CLUSTERMNIST_TOKEN", "plain"))).Token);
-        Assert.Equal("setting", ReadWorker(Env(("CLUSTERMNIST_TOKEN", "plain"), ("ClusterMnist__Cluster__Token", "setting"))).Token);
-        Assert.Equal("flag", ReadWorker(Env(("CLUSTERMNIST_TOKEN", "plain")), null, "--token", "flag").Token);
+        Assert.Equal("file.pfx", ReadWorker(Env()).Node.CertificatePath);
+        Assert.Equal("plain.pfx", ReadWorker(Env(("CLUSTERMNIST_CERT", "plain.pfx"))).Node.CertificatePath);
+        Assert.Equal("setting.pfx", ReadWorker(Env(("CLUSTERMNIST_CERT", "plain.pfx"), ("ClusterMnist__Cluster__Cert", "setting.pfx"))).Node.CertificatePath);
+        Assert.Equal("flag.pfx", ReadWorker(Env(("CLUSTERMNIST_CERT", "plain.pfx")), null, "--cert", "flag.pfx").Node.CertificatePath);
     }
 
     [Fact]
-    public void MissingToken_IsAUsageError()
+    public void MissingCertificate_IsAUsageError_UnlessInsecure_WhichKeepsTheClusterOnLoopback()
     {
         var error = Assert.Throws<CliException>(() => ReadCoordinator(Env()));
+        Assert.Equal(ExitCodes.Usage, error.ExitCode);
+        Assert.Contains("CLUSTERMNIST_CERT", error.Message, StringComparison.Ordinal);
+        Assert.Contains("clustermnist cert --out", error.Message, StringComparison.Ordinal);
+
+        var insecure = ReadCoordinator(Env(), null, "--insecure");
+        Assert.True(insecure.Node.Insecure);
+        Assert.Equal("127.0.0.1", insecure.Node.Bind);
+        Assert.Equal("0.0.0.0", ReadCoordinator(Env(("CLUSTERMNIST_CERT", "c.pfx"))).Node.Bind);
+        Assert.Equal("10.1.2.3", ReadCoordinator(Env(), null, "--insecure", "--cluster-bind", "10.1.2.3").Node.Bind);
+
+        var both = Assert.Throws<CliException>(() => ReadWorker(Env(("CLUSTERMNIST_CERT", "c.pfx")), null, "--insecure"));
+        Assert.Equal(ExitCodes.Usage, both.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("coordinator", false, "coordinator", 4053)]
+    [InlineData("coordinator:4100", false, "coordinator", 4100)]
+    [InlineData("10.0.0.5:1", false, "10.0.0.5", 1)]
+    [InlineData("[::1]:4100", false, "::1", 4100)]
+    [InlineData("akka.ssl.tcp://clustermnist@coordinator:4060", false, "coordinator", 4060)]
+    [InlineData("akka.tcp://clustermnist@127.0.0.1:4061", true, "127.0.0.1", 4061)]
+    public void CoordinatorAddress_IsHostAndPort_OrAClusterAddress(string text, bool insecure, string host, int port)
+    {
+        Assert.Equal((host, port), WorkerRunSettings.ParseCoordinator(text, insecure));
+    }
+
+    [Theory]
+    [InlineData("coordinator:0", false, "valid port")]
+    [InlineData("coordinator:http", false, "valid port")]
+    [InlineData("http://coordinator:8080", false, "HOST[:PORT]")]
+    [InlineData("akka.tcp://clustermnist@coordinator:4053", false, "use akka.ssl.tcp://")]
+    [InlineData("akka.ssl.tcp://other@coordinator:4053", false, "actor system 'other'")]
+    [InlineData("", false, "not HOST[:PORT]")]
+    public void CoordinatorAddress_ThatIsNeither_IsAUsageErrorSayingWhy(string text, bool insecure, string fragment)
+    {
+        var error = Assert.Throws<CliException>(() => WorkerRunSettings.ParseCoordinator(text, insecure));
 
         Assert.Equal(ExitCodes.Usage, error.ExitCode);
-        Assert.Contains("CLUSTERMNIST_TOKEN", error.Message, StringComparison.Ordinal);
+        Assert.Contains(fragment, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -113,7 +149,7 @@ public sealed class SettingsPrecedenceTests : IDisposable
     {
         string path = WriteConfig("coordinator.json", """{ "Coordinator": { "Prot": 9000 } }""");
 
-        var error = Assert.Throws<CliException>(() => ReadCoordinator(Env(("CLUSTERMNIST_TOKEN", "t"))));
+        var error = Assert.Throws<CliException>(() => ReadCoordinator(Env(("CLUSTERMNIST_CERT", "cluster.pfx"))));
 
         Assert.Equal(ExitCodes.Usage, error.ExitCode);
         Assert.Contains("'Coordinator:Prot'", error.Message, StringComparison.Ordinal);
@@ -128,7 +164,7 @@ public sealed class SettingsPrecedenceTests : IDisposable
     [InlineData("ClusterMnist__Coordinatr__Port", "1", "unknown setting 'Coordinatr:Port'")]
     public void BadEnvironmentVariable_IsAUsageErrorNamingIt(string name, string value, string fragment)
     {
-        var error = Assert.Throws<CliException>(() => ReadCoordinator(Env((name, value), ("CLUSTERMNIST_TOKEN", "t"))));
+        var error = Assert.Throws<CliException>(() => ReadCoordinator(Env((name, value), ("CLUSTERMNIST_CERT", "cluster.pfx"))));
 
         Assert.Equal(ExitCodes.Usage, error.ExitCode);
         Assert.Contains(fragment, error.Message, StringComparison.Ordinal);
@@ -140,7 +176,7 @@ public sealed class SettingsPrecedenceTests : IDisposable
     {
         string path = WriteConfig("worker.json", """{ "Worker": { "Threads": 2, """);
 
-        var error = Assert.Throws<CliException>(() => ReadWorker(Env(("CLUSTERMNIST_TOKEN", "t"))));
+        var error = Assert.Throws<CliException>(() => ReadWorker(Env(("CLUSTERMNIST_CERT", "cluster.pfx"))));
 
         Assert.Equal(ExitCodes.Usage, error.ExitCode);
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
@@ -149,7 +185,7 @@ public sealed class SettingsPrecedenceTests : IDisposable
     [Fact]
     public void MissingExplicitConfigFile_IsAUsageError_ButAMissingDefaultOneIsFine()
     {
-        var env = Env(("CLUSTERMNIST_TOKEN", "t"));
+        var env = Env(("CLUSTERMNIST_CERT", "cluster.pfx"));
 
         var error = Assert.Throws<CliException>(() => ReadWorker(env, null, "--config", "nowhere.json"));
 
@@ -160,7 +196,7 @@ public sealed class SettingsPrecedenceTests : IDisposable
     [Fact]
     public void OtherProgramsEnvironmentVariables_AreIgnored()
     {
-        var env = Env(("ClusterMnist__Worker__Threads", "5"), ("ClusterMnist__Coordinator__Port", "1"), ("CLUSTERMNIST_TOKEN", "t"));
+        var env = Env(("ClusterMnist__Worker__Threads", "5"), ("ClusterMnist__Coordinator__Port", "1"), ("CLUSTERMNIST_CERT", "cluster.pfx"));
 
         Assert.Equal(1, ReadCoordinator(env).Port);
         Assert.Equal(5, ReadWorker(env).Threads);
@@ -171,7 +207,7 @@ public sealed class SettingsPrecedenceTests : IDisposable
     {
         string path = WriteConfig("bad.json", """{ "Training": { "Epoks": 3 } }""");
 
-        var run = await CliRunner.RunAsync("coordinator", "--config", path, "--token", "t");
+        var run = await CliRunner.RunAsync("coordinator", "--config", path, "--insecure");
 
         run.AssertCleanFailure(ExitCodes.Usage, "unknown setting 'Training:Epoks'");
     }

@@ -1,4 +1,3 @@
-using ClusterMnist.Actors.Testing;
 using ClusterMnist.Cluster.Coordinator;
 using ClusterMnist.Cluster.Hosting;
 using ClusterMnist.Cluster.Worker;
@@ -39,6 +38,19 @@ public sealed class InProcessClusterTests : IDisposable
         Assert.Equal(CoordinatorPhase.Completed, status.Phase);
         Assert.Equal(workers, status.Members.Count(m => m.State == MemberState.Active && m.ShardsDone > 0));
         Assert.True(status.Members.Sum(m => m.ShardsDone) >= 8 * 9 * 2 + 3 * 2);
+    }
+
+    [Fact]
+    public async Task Run_WithEveryMessageSerialized_EndsWithLocalTrainerParameters()
+    {
+        // akka.actor.serialize-messages: every message between the actors goes through its serializer and back, as if
+        // it crossed nodes (tensors included, which here travel in the messages), so each one is shown to round-trip.
+        var cluster = new InProcessCluster(ClusterRuns.Options(3), ClusterRuns.Data) { SerializeMessages = true };
+
+        var result = await cluster.RunAsync().WaitAsync(ClusterRuns.Deadline);
+
+        Assert.Equal(ClusterRuns.ReferenceHash, result.ParameterSha256);
+        Assert.Equal(3, cluster.Status!.Members.Count(m => m.ShardsDone > 0));
     }
 
     [Fact]

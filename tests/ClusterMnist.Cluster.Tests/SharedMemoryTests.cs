@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using ClusterMnist.Cluster.Protocol;
+using ClusterMnist.Cluster.DataPlane;
 
 namespace ClusterMnist.Cluster.Tests;
 

@@ -2,10 +2,11 @@ using System.Buffers.Binary;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using ClusterMnist.Actors.Remoting;
 using ClusterMnist.Cli.Hosting;
 using ClusterMnist.Cli.Reporting;
 using ClusterMnist.Cluster.Coordinator;
+using ClusterMnist.Cluster.Hosting;
+using ClusterMnist.Cluster.Security;
 using ClusterMnist.Core.Data;
 using ClusterMnist.Core.Model;
 using ClusterMnist.Core.Optim;
@@ -16,19 +17,20 @@ using ClusterMnist.Server.Hosting;
 namespace ClusterMnist.Cli.Commands;
 
 /// <summary>
-/// `bench cluster`: for each worker count, a coordinator (this process, behind a real Kestrel port on 127.0.0.1) and
-/// that many `clustermnist worker` processes train on a synthetic IDX data set written once to a temporary folder
-/// (so every node loads the same bytes and the fingerprints match). After the warm-up steps it times the rest and
-/// prints samples/s, the speed-up over the first count, wire bytes per step and worker (also as a multiple of the
-/// parameter bytes) and where a step's time went, as the coordinator measures it.
+/// `bench cluster`: for each worker count, a coordinator (this process: a cluster node on 127.0.0.1 with a fresh
+/// cluster certificate, mutual TLS) and that many `clustermnist worker` processes train on a synthetic IDX data set
+/// written once to a temporary folder (so every node loads the same bytes and the fingerprints match). After the
+/// warm-up steps it times the rest and prints samples/s, the speed-up over the first count, bytes per step and worker
+/// between the nodes (also as a multiple of the parameter bytes), the data plane that carried the tensors, and where
+/// a step's time went, as the coordinator measures it.
 /// </summary>
 internal static class BenchClusterCommand
 {
-    private const string Token = "bench-cluster";
-
     // One whole (16-step) epoch and a step: the first epoch end compiles the evaluation path (~80 ms without tiered
     // compilation), a one-time cost that would otherwise weigh as much as ~15 steps of a 300-step window.
     private const int DefaultWarmup = 17;
+
+    private const string CertificateFile = "cluster.pfx";
 
     public static Command Create()
     {
@@ -39,11 +41,12 @@ internal static class BenchClusterCommand
         var threads = new Option<int?>("--threads") { HelpName = "N", Description = "Threads per worker process. Default 1." }.AtLeast(1);
         var model = new Option<string>("--model") { HelpName = "SPEC", Description = "Network to train (784 inputs).", DefaultValueFactory = _ => "784-256-128-10" };
         var rounds = new Option<int?>("--rounds") { HelpName = "N", Description = "Measure the --workers list N times over and end with the median of each count. Default 1." }.AtLeast(1);
-        var noSharedMemory = new Option<bool>("--no-shared-memory") { Description = "Send parameters and sums over the WebSocket instead of through shared memory files (the path between hosts)." };
+        var noSharedMemory = new Option<bool>("--no-shared-memory") { Description = "Send parameters and sums over each worker's TCP data plane stream instead of through shared memory files (the path between hosts)." };
+        var noTls = new Option<bool>("--no-tls") { Description = "Run the cluster and the data plane without TLS (--insecure), to measure what encryption costs." };
         var json = new Option<bool>("--json") { Description = "Print one JSON line per worker count (and per count a summary line after several rounds)." };
         var command = new Command("cluster", "Train with a coordinator and N worker processes on 127.0.0.1 and print samples/s, speed-up, bytes per step and the step time split.")
         {
-            workers, batch, steps, warmup, threads, model, rounds, noSharedMemory, json,
+            workers, batch, steps, warmup, threads, model, rounds, noSharedMemory, noTls, json,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -56,19 +59,27 @@ internal static class BenchClusterCommand
 
             var counts = ParseCounts(parseResult.GetValue(workers)!);
             var setup = new ClusterBenchSetup(spec, parseResult.GetValue(batch) ?? 1024, parseResult.GetValue(steps) ?? 300,
-                parseResult.GetValue(warmup) ?? DefaultWarmup, parseResult.GetValue(threads) ?? 1, !parseResult.GetValue(noSharedMemory));
+                parseResult.GetValue(warmup) ?? DefaultWarmup, parseResult.GetValue(threads) ?? 1, !parseResult.GetValue(noSharedMemory), !parseResult.GetValue(noTls));
             int roundCount = parseResult.GetValue(rounds) ?? 1;
             bool asJson = parseResult.GetValue(json);
             string root = Directory.CreateTempSubdirectory("clustermnist-bench-cluster-").FullName;
             try
             {
                 WriteSyntheticIdx(Path.Combine(root, "mnist"), spec.OutputSize, setup.Batch * setup.StepsPerEpoch, 256);
+                if (setup.Tls)
+                {
+                    // A certificate of the benchmark's own, without a password: it lives and dies in the temporary folder.
+                    using var certificate = ClusterCertificate.CreateNew();
+                    await File.WriteAllBytesAsync(Path.Combine(root, CertificateFile), certificate.ExportPfx(password: null), cancellationToken).ConfigureAwait(false);
+                }
+
                 if (!asJson)
                 {
                     await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                         $"{spec}, batch {setup.Batch}, {(setup.Epochs * setup.StepsPerEpoch) - setup.Warmup} timed steps after {setup.Warmup} warm-up, {setup.Threads} thread(s) per worker; "
-                        + $"coordinator in this process; tensors {(setup.SharedMemory ? "through shared memory" : "over the WebSocket")}; {Environment.ProcessorCount} cores, load {LoadAverage():F2}")).ConfigureAwait(false);
-                    await console.Out.WriteLineAsync("workers  samples/s  speed-up  B/step/worker  ×params  step ms: compute  communication  reduction  waiting  load").ConfigureAwait(false);
+                        + $"coordinator in this process; tensors {(setup.SharedMemory ? "through shared memory" : "over TCP streams")}, {(setup.Tls ? "mutual TLS" : "no TLS")}; "
+                        + $"{Environment.ProcessorCount} cores, load {LoadAverage():F2}")).ConfigureAwait(false);
+                    await console.Out.WriteLineAsync("workers  samples/s  speed-up  B/step/worker  ×params  step ms: compute  communication  reduction  waiting  load  data plane").ConfigureAwait(false);
                 }
 
                 var measured = new List<ClusterBenchmarkLine>();
@@ -121,11 +132,16 @@ internal static class BenchClusterCommand
         var data = DatasetCatalog.Load(root, DatasetKind.Mnist);
         var options = new TrainingOptions(setup.Model, Initialization.He, new OptimizerSpec(OptimizerKind.Adam),
             new LearningRateSchedule(ScheduleKind.Constant, 1e-3f), setup.Batch, setup.Epochs, Workers: count, Seed: 1);
+        using var certificate = setup.Tls ? ClusterCertificate.Load(Path.Combine(root, CertificateFile), password: null) : null;
         var settings = new CoordinatorServerSettings
         {
             Url = "http://127.0.0.1:0",
-            Remoting = new RemotingOptions(Token),
-            Coordinator = new CoordinatorSettings { MinWorkers = count, SharedMemory = setup.SharedMemory },
+            Node = new ClusterNodeOptions
+            {
+                Role = ClusterRoles.Coordinator, BindHost = "127.0.0.1", Port = 0, PublicHost = "127.0.0.1", SeedHost = "127.0.0.1", Certificate = certificate,
+            },
+            DataPlanePort = 0,
+            Coordinator = new CoordinatorSettings { MinWorkers = count, SharedMemory = setup.SharedMemory, Dataset = "mnist" },
         };
 
         // Steps arrive on the coordinator's loop, one at a time; the list is read only after the run completed.
@@ -138,7 +154,7 @@ internal static class BenchClusterCommand
         {
             for (int w = 1; w <= count; w++)
             {
-                workers.Add(BenchWorker.Start(root, server.Address, $"bench-w{w}", setup.Threads));
+                workers.Add(BenchWorker.Start(root, server.ClusterAddress.Port!.Value, setup.Tls, $"bench-w{w}", setup.Threads));
             }
 
             var timeout = Task.Delay(TimeSpan.FromMinutes(10), cancellationToken);
@@ -176,8 +192,8 @@ internal static class BenchClusterCommand
             Ms(timed.Average(s => s.Report.Time.Compute)), Ms(timed.Average(s => s.Report.Time.Communication)),
             Ms(timed.Average(s => s.Report.Time.Reduction)), Ms(timed.Average(s => s.Report.Time.Waiting)),
             Math.Round(loadBefore, 2), Environment.ProcessorCount,
-            // What carried the tensors, as measured: through the files only the small messages are on the wire.
-            Transport: bytesPerWorker < parameterBytes / 2.0 ? "shared-memory" : "websocket");
+            // What carried the tensors, as measured: through the files only the small messages cross between the nodes.
+            Transport: (bytesPerWorker < parameterBytes / 2.0 ? "shared-memory" : "tcp-stream") + (setup.Tls ? "+tls" : string.Empty));
     }
 
     private static double Ms(double seconds) => Math.Round(seconds * 1e3, 3);
@@ -202,7 +218,7 @@ internal static class BenchClusterCommand
 
     private static string Format(ClusterBenchmarkLine line) => string.Create(CultureInfo.InvariantCulture,
         $"{line.Workers,7}  {line.SamplesPerSecond,9:N0}  {line.Speedup,7:F2}×  {line.BytesPerStepPerWorker,13:N0}  {line.BytesRatio,7:F3}  "
-        + $"{line.ComputeMs,16:F2}  {line.CommunicationMs,13:F2}  {line.ReductionMs,9:F2}  {line.WaitingMs,7:F2}  {line.LoadAverage,4:F2}");
+        + $"{line.ComputeMs,16:F2}  {line.CommunicationMs,13:F2}  {line.ReductionMs,9:F2}  {line.WaitingMs,7:F2}  {line.LoadAverage,4:F2}  {line.Transport}");
 
     private static int[] ParseCounts(string text)
     {
@@ -275,7 +291,7 @@ internal static class BenchClusterCommand
         file.Write(body);
     }
 
-    private sealed record ClusterBenchSetup(ModelSpec Model, int Batch, int Steps, int Warmup, int Threads, bool SharedMemory)
+    private sealed record ClusterBenchSetup(ModelSpec Model, int Batch, int Steps, int Warmup, int Threads, bool SharedMemory, bool Tls)
     {
         // A short epoch repeated keeps the synthetic set (which every worker loads) small; an epoch end costs only
         // the evaluation of 256 test images.
@@ -316,7 +332,7 @@ internal static class BenchClusterCommand
             }
         }
 
-        public static BenchWorker Start(string dataRoot, Uri coordinator, string id, int threads)
+        public static BenchWorker Start(string dataRoot, int coordinatorPort, bool tls, string id, int threads)
         {
             var start = new ProcessStartInfo
             {
@@ -339,11 +355,14 @@ internal static class BenchClusterCommand
                 start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "clustermnist.dll"));
             }
 
-            foreach (string arg in (string[])["worker", "--coordinator", coordinator.ToString().TrimEnd('/'), "--data", dataRoot, "--dataset", "mnist",
-                "--token", Token, "--id", id, "--threads", threads.ToString(CultureInfo.InvariantCulture)])
+            string[] security = tls ? ["--cert", Path.Combine(dataRoot, CertificateFile)] : ["--insecure"];
+            foreach (string arg in (string[])["worker", "--coordinator", $"127.0.0.1:{coordinatorPort}", "--cluster-bind", "127.0.0.1", "--data", dataRoot,
+                .. security, "--id", id, "--threads", threads.ToString(CultureInfo.InvariantCulture)])
             {
                 start.ArgumentList.Add(arg);
             }
+
+            start.Environment.Remove("CLUSTERMNIST_CERT_PASSWORD");
 
             return new BenchWorker(Process.Start(start) ?? throw new CliException($"could not start worker {id}"), id);
         }
@@ -406,7 +425,7 @@ internal sealed record ClusterBenchmarkLine(
     double LoadAverage,
     int Cores,
     int Round = 1,
-    string Transport = "websocket");
+    string Transport = "tcp-stream+tls");
 
 /// <summary>
 /// The last lines of `bench cluster --rounds N --json` (N > 1): per worker count, the medians over its measurements;

@@ -17,13 +17,13 @@ internal sealed class CoordinatorCommandOptions
     public Option<int?> Port { get; } = new Option<int?>("--port")
     {
         HelpName = "PORT",
-        Description = "Port of the web page, HTTP API and cluster socket (/cluster). Default 8080; 0 picks a free one.",
+        Description = "Port of the web page and HTTP API. Default 8080; 0 picks a free one.",
     }.Between(0, 65535);
 
     public Option<string?> Bind { get; } = new("--bind")
     {
         HelpName = "ADDR",
-        Description = "Address to listen on. Default 0.0.0.0 (every interface); 127.0.0.1 keeps it on this machine.",
+        Description = "Address the HTTP API listens on. Default 0.0.0.0 (every interface); 127.0.0.1 keeps it on this machine.",
     };
 
     public Option<int?> MinWorkers { get; } = new Option<int?>("--min-workers")
@@ -56,14 +56,16 @@ internal sealed class CoordinatorCommandOptions
 
     public Option<bool> NoSharedMemory { get; } = new("--no-shared-memory")
     {
-        Description = "Send every worker's parameters and sums over the WebSocket, also to workers on this host (which otherwise use shared memory files).",
+        Description = "Send every worker's parameters and sums over its data plane stream, also to workers on this host (which otherwise use shared memory files).",
     };
 
-    public Option<string?> Token { get; } = new("--token")
+    public Option<int?> DataPlanePort { get; } = new Option<int?>("--data-plane-port")
     {
-        HelpName = "T",
-        Description = "Cluster token workers must present. Default $CLUSTERMNIST_TOKEN; required.",
-    };
+        HelpName = "PORT",
+        Description = "TCP port of the data plane, where workers on other hosts stream tensors (on the cluster bind address). Default 4054; 0 picks a free one.",
+    }.Between(0, 65535);
+
+    public ClusterNodeCommandOptions Cluster { get; } = new("coordinator", defaultPort: 4053);
 
     public Option<string?> Config { get; } = new("--config")
     {
@@ -73,7 +75,7 @@ internal sealed class CoordinatorCommandOptions
 
     public IEnumerable<Option> All =>
     [
-        Port, Bind, MinWorkers, CheckpointDir, CheckpointEvery, Resume, ExitWhenDone, NoSharedMemory, Token, Config,
+        Port, Bind, MinWorkers, CheckpointDir, CheckpointEvery, Resume, ExitWhenDone, NoSharedMemory, DataPlanePort, .. Cluster.All, Config,
         .. Training.All.Except([Training.Workers, Training.Checkpoint, Training.Resume, Training.Plot]),
     ];
 
@@ -101,12 +103,11 @@ internal sealed class CoordinatorCommandOptions
             Resume = result.GetValue(Resume) || (file.Flag("Coordinator:Resume") ?? false),
             ExitWhenDone = result.GetValue(ExitWhenDone) || (file.Flag("Coordinator:ExitWhenDone") ?? false),
             SharedMemory = !result.GetValue(NoSharedMemory) && (file.Flag("Coordinator:SharedMemory") ?? true),
-            Token = ClusterTokenSource.Resolve(result.GetValue(Token), file, environment),
-            WorkerTimeout = TimeSpan.FromSeconds(file.Number("Coordinator:WorkerTimeoutSeconds") ?? 3),
+            Node = Cluster.Read(result, file, environment),
+            DataPlanePort = result.GetValue(DataPlanePort) ?? (int?)file.Integer("Coordinator:DataPlanePort") ?? 4054,
+            DataPlaneEncryption = file.Flag("Coordinator:DataPlaneEncryption") ?? true,
             AssignmentTimeout = TimeSpan.FromSeconds(file.Number("Coordinator:AssignmentTimeoutSeconds") ?? 60),
             PublishInterval = TimeSpan.FromMilliseconds(file.Integer("Coordinator:PublishIntervalMilliseconds") ?? 50),
-            HeartbeatInterval = TimeSpan.FromSeconds(file.Number("Cluster:HeartbeatIntervalSeconds") ?? 1),
-            HeartbeatTimeout = TimeSpan.FromSeconds(file.Number("Cluster:HeartbeatTimeoutSeconds") ?? 3),
             MaxBodyBytes = file.Integer("Http:MaxBodyBytes") ?? 1024 * 1024,
             MaxBatchImages = (int)(file.Integer("Http:MaxBatchImages") ?? 1024),
             StatusPollMilliseconds = (int)(file.Integer("Http:StatusPollMilliseconds") ?? 1000),

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using ClusterMnist.Actors.Remoting;
 using ClusterMnist.Cli.Hosting;
 using ClusterMnist.Cli.Reporting;
 using ClusterMnist.Cluster.Coordinator;
+using ClusterMnist.Cluster.Hosting;
 using ClusterMnist.Core.Data;
 using ClusterMnist.Core.Training;
 using ClusterMnist.Server;
@@ -48,18 +48,30 @@ internal static class CoordinatorRun
             log.Write("warn", "--resume without --checkpoint-dir: nothing to resume from; starting a new run");
         }
 
+        var node = settings.Node.Resolve(ClusterRoles.Coordinator, seedHost: null, seedPort: 0, Environment.GetEnvironmentVariables());
+        if (node.Certificate is null)
+        {
+            log.Write("warn", $"--insecure: the cluster runs without TLS; anyone who reaches {node.BindHost}:{node.Port} or the data plane can join and read or alter the model");
+        }
+        else
+        {
+            log.Write("info", $"Cluster certificate {settings.Node.CertificatePath} (SHA-256 {node.Certificate.Thumbprint}): mutual TLS, pinned");
+            if (!settings.DataPlaneEncryption)
+            {
+                log.Write("warn", "Coordinator:DataPlaneEncryption is false: tensors cross the network unencrypted (workers are still authenticated by one-time tickets)");
+            }
+        }
+
         var serverSettings = new CoordinatorServerSettings
         {
             Url = settings.Url,
-            Remoting = new RemotingOptions(settings.Token)
-            {
-                HeartbeatInterval = settings.HeartbeatInterval,
-                HeartbeatTimeout = settings.HeartbeatTimeout,
-            },
+            Node = node,
+            DataPlanePort = settings.DataPlanePort,
+            EncryptDataPlane = settings.DataPlaneEncryption,
             Coordinator = new CoordinatorSettings
             {
+                Dataset = training.Dataset,
                 MinWorkers = settings.MinWorkers,
-                WorkerTimeout = settings.WorkerTimeout,
                 AssignmentTimeout = settings.AssignmentTimeout,
                 CheckpointPath = settings.CheckpointPath,
                 CheckpointEverySteps = settings.CheckpointEvery,
@@ -76,6 +88,7 @@ internal static class CoordinatorRun
             {
                 ["dataset"] = data.Name,
                 ["bind"] = settings.Url,
+                ["cluster"] = node.SeedAddress,
                 ["exitWhenDone"] = settings.ExitWhenDone ? "true" : "false",
             },
         };
@@ -91,7 +104,8 @@ internal static class CoordinatorRun
 
             log.Write("info", Describe(run, data));
             bool alreadyDone = server.ResumedFrom is { } done && done.Epoch >= run.Epochs;
-            log.Write("info", $"Listening on {(settings with { Port = server.Address.Port }).Url} (web page, /api/predict, /api/status, cluster socket /cluster); "
+            log.Write("info", Listening(settings with { Port = server.Address.Port }, server));
+            log.Write("info", $"Workers join with --coordinator {server.ClusterAddress.Host}:{server.ClusterAddress.Port}; "
                 + (alreadyDone ? "the checkpoint's run is already complete" : $"waiting for {settings.MinWorkers} worker(s)"));
             server.Events.EpochCompleted += report => log.Write("info", EpochLine(report, run.Epochs));
 
@@ -102,7 +116,7 @@ internal static class CoordinatorRun
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                log.Write("info", "Stopping (signal): closing worker connections" + (settings.CheckpointPath is { } c ? $"; the last checkpoint stays in {c}" : string.Empty));
+                log.Write("info", "Stopping (signal): leaving the cluster" + (settings.CheckpointPath is { } c ? $"; the last checkpoint stays in {c}" : string.Empty));
                 await server.DisposeAsync().ConfigureAwait(false);
                 return ExitCodes.Success;
             }
@@ -144,6 +158,17 @@ internal static class CoordinatorRun
         {
             await server.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    // Which interfaces serve what: the HTTP API has no authentication, so an address open to the network is said plainly.
+    private static string Listening(CoordinatorRunSettings settings, CoordinatorServer server)
+    {
+        static string Scope(string bind) => bind is "0.0.0.0" or "::" or "[::]" ? "every interface" : bind is "127.0.0.1" or "::1" or "localhost" ? "this machine only" : "that interface";
+        var node = server.ClusterAddress;
+        string tls = settings.Node.Insecure ? "no TLS" : "mutual TLS";
+        return $"Listening: web page and HTTP API (/api/predict, /api/status, /metrics; no authentication) on {settings.Url} ({Scope(settings.Bind)}); "
+            + $"cluster {node} on {settings.Node.Bind}:{node.Port} ({Scope(settings.Node.Bind)}, {tls}); "
+            + $"data plane on {settings.Node.Bind}:{server.DataPlaneEndpoint.Port} ({(settings.Node.Insecure || !settings.DataPlaneEncryption ? "unencrypted" : "TLS")})";
     }
 
     /// <summary>One line per epoch: accuracy, throughput, cluster size, traffic and where a step's time went.</summary>

@@ -25,17 +25,16 @@ internal sealed record CoordinatorRunSettings
     /// <summary>Offer workers on this host shared memory files for their tensors.</summary>
     public bool SharedMemory { get; init; } = true;
 
-    public required string Token { get; init; }
+    /// <summary>The cluster node's settings as read (certificate not yet loaded).</summary>
+    public required ClusterNodeDraft Node { get; init; }
 
-    public TimeSpan WorkerTimeout { get; init; } = TimeSpan.FromSeconds(3);
+    public int DataPlanePort { get; init; } = 4054;
+
+    public bool DataPlaneEncryption { get; init; } = true;
 
     public TimeSpan AssignmentTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     public TimeSpan PublishInterval { get; init; } = TimeSpan.FromMilliseconds(50);
-
-    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
-
-    public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     public long MaxBodyBytes { get; init; } = 1024 * 1024;
 

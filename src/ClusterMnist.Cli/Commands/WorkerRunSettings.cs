@@ -1,53 +1,75 @@
+using System.Globalization;
 using ClusterMnist.Cli.Hosting;
+using ClusterMnist.Cluster.Hosting;
 
 namespace ClusterMnist.Cli.Commands;
 
 /// <summary>Everything `worker` needs, once the settings file, the environment and the flags are combined.</summary>
 internal sealed record WorkerRunSettings
 {
-    public required Uri ClusterUri { get; init; }
+    /// <summary>The coordinator's host, as its cluster address names it.</summary>
+    public required string CoordinatorHost { get; init; }
+
+    /// <summary>The coordinator's Akka port.</summary>
+    public int CoordinatorPort { get; init; } = ClusterNodeOptions.DefaultPort;
+
+    /// <summary>The cluster node's settings as read (certificate not yet loaded).</summary>
+    public required ClusterNodeDraft Node { get; init; }
 
     public string? DataRoot { get; init; }
 
-    public required string Dataset { get; init; }
-
     public int Threads { get; init; } = 1;
-
-    public required string Token { get; init; }
 
     public required string Id { get; init; }
 
-    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
-
-    public TimeSpan RetryInitial { get; init; } = TimeSpan.FromSeconds(0.5);
-
-    public TimeSpan RetryMax { get; init; } = TimeSpan.FromSeconds(30);
-
     public TimeSpan LeaveTimeout { get; init; } = TimeSpan.FromSeconds(30);
-
-    public TimeSpan ConnectionHeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
-
-    public TimeSpan ConnectionHeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     public string? SettingsFile { get; init; }
 
     /// <summary>
-    /// The coordinator's cluster socket for an address as users write it: <c>http://host:8080</c> becomes
-    /// <c>ws://host:8080/cluster</c> (https → wss); a ws:// URL with a path is taken as it is.
+    /// The coordinator's host and port as users write them: <c>HOST</c>, <c>HOST:PORT</c>, <c>[IPv6]:PORT</c>, or a full
+    /// cluster address <c>akka.ssl.tcp://clustermnist@HOST:PORT</c> (akka.tcp:// for an insecure cluster).
     /// </summary>
-    public static Uri ClusterUriOf(string coordinator)
+    public static (string Host, int Port) ParseCoordinator(string coordinator, bool insecure)
     {
-        if (!Uri.TryCreate(coordinator.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "ws" or "wss"))
+        string text = coordinator.Trim();
+        string expectedScheme = insecure ? "akka.tcp" : "akka.ssl.tcp";
+        if (text.Contains("://", StringComparison.Ordinal))
         {
-            throw CliException.Usage($"--coordinator '{coordinator}' is not an http://HOST:PORT address.");
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("akka.tcp" or "akka.ssl.tcp") || uri.Host.Length == 0)
+            {
+                throw CliException.Usage($"--coordinator '{coordinator}' is neither HOST[:PORT] nor a cluster address like {expectedScheme}://{ClusterMnistAkka.SystemName}@HOST:4053.");
+            }
+
+            if (uri.Scheme != expectedScheme)
+            {
+                throw CliException.Usage($"--coordinator '{coordinator}' is an {uri.Scheme} address, but this worker runs {(insecure ? "without TLS (--insecure)" : "with TLS")}: use {expectedScheme}://.");
+            }
+
+            if (!string.Equals(uri.UserInfo, ClusterMnistAkka.SystemName, StringComparison.Ordinal))
+            {
+                throw CliException.Usage($"--coordinator '{coordinator}' names the actor system '{uri.UserInfo}'; ClusterMnist's is '{ClusterMnistAkka.SystemName}'.");
+            }
+
+            return (uri.Host.Trim('[', ']'), uri.IsDefaultPort || uri.Port <= 0 ? ClusterNodeOptions.DefaultPort : uri.Port);
         }
 
-        var builder = new UriBuilder(uri) { Scheme = uri.Scheme is "https" or "wss" ? "wss" : "ws" };
-        if (uri.AbsolutePath is "" or "/")
+        int colon = text.LastIndexOf(':');
+        bool bracketed = text.StartsWith('[');
+        bool hasPort = colon > 0 && (bracketed ? text.IndexOf(']', StringComparison.Ordinal) < colon : text.IndexOf(':') == colon);
+        string host = (hasPort ? text[..colon] : text).Trim('[', ']');
+        if (host.Length == 0 || host.Any(char.IsWhiteSpace) || host.Contains('/', StringComparison.Ordinal))
         {
-            builder.Path = "/cluster";
+            throw CliException.Usage($"--coordinator '{coordinator}' is not HOST[:PORT].");
         }
 
-        return builder.Uri;
+        if (!hasPort)
+        {
+            return (host, ClusterNodeOptions.DefaultPort);
+        }
+
+        return int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port is > 0 and <= 65535
+            ? (host, port)
+            : throw CliException.Usage($"--coordinator '{coordinator}' has no valid port after the colon (1-65535).");
     }
 }

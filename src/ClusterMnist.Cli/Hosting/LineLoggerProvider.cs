@@ -16,11 +16,14 @@ internal sealed class LineLoggerProvider(TextWriter output, LogLevel minimum = L
 
     public LogLevel Minimum => minimum;
 
-    public ILogger CreateLogger(string categoryName) => new LineLogger(this);
+    public ILogger CreateLogger(string categoryName) => new LineLogger(this, categoryName == AkkaCategory);
 
     public void AddProvider(ILoggerProvider provider)
     {
     }
+
+    // Akka.Hosting's bridge logs every event of an actor system under this one category; LogSource tells whose it is.
+    private const string AkkaCategory = "Akka.Actor.ActorSystem";
 
     /// <summary>Writes one line now (for the command's own messages, in the same format).</summary>
     public void Write(string level, string message)
@@ -93,7 +96,13 @@ internal sealed class LineLoggerProvider(TextWriter output, LogLevel minimum = L
         return text.ToString();
     }
 
-    private sealed class LineLogger(LineLoggerProvider provider) : ILogger
+    // Our actors' lines (their source is an actor under /user) are the cluster's story; Akka's own machinery (remoting,
+    // gossip, the split brain resolver) speaks up only with a warning or an error.
+    private static bool IsAkkaInternal<TState>(TState state) =>
+        state is IReadOnlyList<KeyValuePair<string, object?>> values
+        && !values.Any(v => v.Key == "LogSource" && v.Value?.ToString()?.Contains("/user/", StringComparison.Ordinal) == true);
+
+    private sealed class LineLogger(LineLoggerProvider provider, bool akka) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -102,7 +111,7 @@ internal sealed class LineLoggerProvider(TextWriter output, LogLevel minimum = L
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (!IsEnabled(logLevel))
+            if (!IsEnabled(logLevel) || (akka && logLevel < LogLevel.Warning && IsAkkaInternal(state)))
             {
                 return;
             }

@@ -5,13 +5,16 @@ namespace ClusterMnist.Cluster.Coordinator;
 /// <summary>Where a member stands.</summary>
 public enum MemberState
 {
-    /// <summary>Joined and receiving shards.</summary>
+    /// <summary>Accepted; loading its data and attaching to its data plane.</summary>
+    Joining,
+
+    /// <summary>Ready and receiving shards.</summary>
     Active,
 
     /// <summary>Said goodbye.</summary>
     Left,
 
-    /// <summary>Connection lost, actor stopped, or silent past the timeout.</summary>
+    /// <summary>Its node was lost (connection, failure detector, removal) or it missed an assignment deadline.</summary>
     Dead,
 
     /// <summary>Not admitted (e.g. different data set).</summary>
@@ -56,7 +59,7 @@ public sealed record StepTimeSplit(double Compute, double Communication, double 
 /// <param name="Report">Epoch, step, running loss/accuracy, samples/s.</param>
 /// <param name="LiveWorkers">Workers alive when the step completed.</param>
 /// <param name="WorkersUsed">Distinct workers that received shards of the step.</param>
-/// <param name="WireBytes">Protobuf payload bytes of the step's assignments and answers (all workers).</param>
+/// <param name="WireBytes">Bytes of the step's assignments, answers and tensors between nodes (all workers): serialized messages plus data plane frames.</param>
 /// <param name="Attempts">1, or more when the step was redone after an exponent overflow.</param>
 /// <param name="Seconds">Wall time of the step.</param>
 /// <param name="Time">Split of <paramref name="Seconds"/>.</param>
@@ -65,8 +68,8 @@ public sealed record ClusterStepReport(StepReport Report, int LiveWorkers, int W
 /// <summary>One epoch of the cluster: the same EpochReport as LocalTrainer's, plus cluster facts.</summary>
 /// <param name="Report">Epoch, train/test loss and accuracy, seconds, samples/s.</param>
 /// <param name="LiveWorkers">Workers alive at the end of the epoch.</param>
-/// <param name="BytesPerStep">Mean protobuf payload bytes per step (all workers).</param>
-/// <param name="BytesPerStepPerWorker">Mean payload bytes per step and worker used.</param>
+/// <param name="BytesPerStep">Mean bytes per step between nodes (all workers), as <see cref="ClusterStepReport.WireBytes"/>.</param>
+/// <param name="BytesPerStepPerWorker">Mean of those bytes per step and worker used.</param>
 /// <param name="ParameterBytes">4 × parameter count, for the ratio BytesPerStepPerWorker / ParameterBytes.</param>
 /// <param name="TimePerStep">Mean split of a step's wall time.</param>
 /// <param name="Redos">Step attempts redone after an exponent overflow.</param>
@@ -76,15 +79,17 @@ public sealed record ClusterEpochReport(EpochReport Report, int LiveWorkers, dou
     long ParameterBytes, StepTimeSplit TimePerStep, int Redos, int Reassignments, long LateAnswersIgnored);
 
 /// <summary>A member as a status page shows it.</summary>
-/// <param name="Id">Worker id.</param>
-/// <param name="Address">Its actor reference (ws://… for a remote worker).</param>
+/// <param name="Id">Worker id (for a cluster node that hosts no worker, its host:port).</param>
+/// <param name="Address">Its node's address (akka.ssl.tcp://…), or the local system's for a worker in the coordinator's process.</param>
+/// <param name="Role">"worker" or "coordinator".</param>
 /// <param name="Cores">Threads it computes on.</param>
-/// <param name="State">Active, left, dead or refused.</param>
-/// <param name="LastHeartbeat">When the coordinator last heard from it.</param>
+/// <param name="State">The coordinator's account: joining, active, left, dead or refused.</param>
+/// <param name="ClusterState">What a status page shows: the cluster's state of its node (joining, up, unreachable, leaving, down, removed), or refused.</param>
+/// <param name="LastSeen">When the coordinator last heard from it.</param>
 /// <param name="ShardsDone">Micro-shards it has answered.</param>
 /// <param name="SamplesPerSecond">Samples it computed per second of its compute time.</param>
 /// <param name="Reason">Why it left, died or was refused; null while active.</param>
-public sealed record MemberStatus(string Id, string Address, int Cores, MemberState State, DateTimeOffset LastHeartbeat,
+public sealed record MemberStatus(string Id, string Address, string Role, int Cores, MemberState State, string ClusterState, DateTimeOffset? LastSeen,
     long ShardsDone, double SamplesPerSecond, string? Reason);
 
 /// <summary>A snapshot of the coordinator for a status page (immutable; a new one is published on every change).</summary>

@@ -9,12 +9,12 @@ public sealed record CoordinatorSettings
     /// <summary>Workers that must have joined before the first step; afterwards one live worker suffices.</summary>
     public int MinWorkers { get; init; } = 1;
 
-    /// <summary>A worker that sends nothing (heartbeats included) for this long is declared dead and its shards reassigned.</summary>
-    public TimeSpan WorkerTimeout { get; init; } = TimeSpan.FromSeconds(3);
+    /// <summary>The data set's name (DatasetCatalog), which workers on other nodes are told to load.</summary>
+    public string Dataset { get; init; } = "";
 
     /// <summary>
-    /// A worker that heartbeats but has not answered an assignment for this long is declared dead too (a hung
-    /// computation); keep it well above a step's compute time.
+    /// A worker that has not answered an assignment for this long is declared dead (a hung computation, or a node
+    /// the failure detector has not given up on yet); keep it well above a step's compute time.
     /// </summary>
     public TimeSpan AssignmentTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -26,7 +26,7 @@ public sealed record CoordinatorSettings
 
     /// <summary>
     /// Offer workers that ask for it to exchange parameters and sums through shared memory files; used by those that
-    /// turn out to be on this host (the others, and every worker when this is off, use the WebSocket).
+    /// turn out to be on this host (the others, and every worker when this is off, use their data plane stream).
     /// </summary>
     public bool SharedMemory { get; init; } = true;
 
@@ -35,7 +35,6 @@ public sealed record CoordinatorSettings
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(Name);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinWorkers);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(WorkerTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AssignmentTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(CheckpointEverySteps);
     }

@@ -1,16 +1,22 @@
-using ClusterMnist.Actors;
+using Akka.Actor;
+using ClusterMnist.Cluster.Actors;
 using ClusterMnist.Cluster.Coordinator;
+using ClusterMnist.Cluster.DataPlane;
 using ClusterMnist.Core.Data;
 using ClusterMnist.Core.Training;
 
 namespace ClusterMnist.Cluster.Hosting;
 
 /// <summary>
-/// Starts a coordinator actor in an actor system (local, or one that remoting exposes to workers) and gives a thin
-/// host (CLI command, web server) what it needs: the actor reference, events, status snapshot and completion.
+/// Starts a coordinator actor in an actor system (local, or a cluster node whose workers reach it over Akka.Remote and
+/// the data plane) and gives a thin host (CLI command, web server) what it needs: the actor reference, events, status
+/// snapshot and completion.
 /// </summary>
 public sealed class CoordinatorHost
 {
+    /// <summary>The coordinator actor's name under /user; workers on other nodes find it by this name.</summary>
+    public const string ActorName = "coordinator";
+
     private readonly ActorSystem _system;
 
     private CoordinatorHost(ActorSystem system, IActorRef coordinator, TrainingRun run, CoordinatorSettings settings, CoordinatorEvents events)
@@ -22,7 +28,7 @@ public sealed class CoordinatorHost
         Events = events;
     }
 
-    /// <summary>The coordinator actor ("/user/{Settings.Name}").</summary>
+    /// <summary>The coordinator actor ("/user/coordinator").</summary>
     public IActorRef Coordinator { get; }
 
     /// <summary>The run's settings (for a resumed run, those stored in the checkpoint).</summary>
@@ -54,29 +60,48 @@ public sealed class CoordinatorHost
     public static CoordinatorHost Resume(ActorSystem system, string checkpointPath, DataSplit data, CoordinatorSettings settings,
         CoordinatorEvents? events = null)
     {
+        var (run, resumed) = PrepareResume(checkpointPath, data, settings);
+        return Start(system, run, resumed, events);
+    }
+
+    /// <summary>The run saved in <paramref name="checkpointPath"/> and the settings to continue it with (see <see cref="Resume"/>).</summary>
+    /// <exception cref="CheckpointException">The file is unreadable, or does not match <paramref name="data"/>.</exception>
+    public static (TrainingRun Run, CoordinatorSettings Settings) PrepareResume(string checkpointPath, DataSplit data, CoordinatorSettings settings)
+    {
         ArgumentNullException.ThrowIfNull(settings);
         var state = Checkpoint.Read(checkpointPath);
         var run = TrainingRun.FromCheckpoint(state, data, Math.Max(1, settings.MinWorkers), checkpointPath);
-        settings = settings with
+        return (run, settings with
         {
             CheckpointPath = settings.CheckpointPath ?? checkpointPath,
             CheckpointEverySteps = settings.CheckpointEverySteps > 0 ? settings.CheckpointEverySteps : state.CheckpointEverySteps,
-        };
-        return Start(system, run, settings, events);
+        });
     }
 
     /// <summary>Starts a coordinator that drives <paramref name="run"/>.</summary>
     public static CoordinatorHost Start(ActorSystem system, TrainingRun run, CoordinatorSettings settings, CoordinatorEvents? events = null)
+        => Start(system, run, settings, events, (ICoordinatorDataPlane?)null);
+
+    /// <summary>
+    /// Starts a coordinator that drives <paramref name="run"/> on a cluster node, for workers on this and other nodes:
+    /// their tensors travel through shared memory (on this host) or <paramref name="dataPlane"/>.
+    /// </summary>
+    public static CoordinatorHost Start(ActorSystem system, TrainingRun run, CoordinatorSettings settings, CoordinatorEvents? events,
+        CoordinatorDataPlane dataPlane)
+        => Start(system, run, settings, events, (ICoordinatorDataPlane)dataPlane);
+
+    private static CoordinatorHost Start(ActorSystem system, TrainingRun run, CoordinatorSettings settings, CoordinatorEvents? events,
+        ICoordinatorDataPlane? dataPlane)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
         events ??= new CoordinatorEvents();
-        var coordinator = system.Spawn(Props.Create(() => new CoordinatorActor(run, settings, events)), settings.Name);
+        var coordinator = system.ActorOf(CoordinatorActor.Props(run, settings, events, dataPlane), ActorName);
         return new CoordinatorHost(system, coordinator, run, settings, events);
     }
 
     /// <summary>Stops the coordinator; an unfinished run's <see cref="Completion"/> is cancelled.</summary>
-    public Task StopAsync() => _system.Stop(Coordinator);
+    public Task StopAsync() => Coordinator.GracefulStop(TimeSpan.FromSeconds(10));
 }

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using ClusterMnist.Actors;
+using Akka.Actor;
 using ClusterMnist.Cluster.Coordinator;
 using ClusterMnist.Cluster.Worker;
 using ClusterMnist.Core.Data;
@@ -9,8 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace ClusterMnist.Cluster.Hosting;
 
 /// <summary>
-/// The cluster in one process: the coordinator actor and <c>Options.Workers</c> worker actors exchanging the same
-/// protocol records over in-memory references instead of WebSockets (one code path, two transports). It mirrors
+/// The cluster in one process: the coordinator actor and <c>Options.Workers</c> worker actors in one actor system,
+/// exchanging the same protocol records by local reference, tensors included (nothing is serialized). It mirrors
 /// LocalTrainer's API (constructor, Resume, StepCompleted, EpochCompleted, CheckpointPath, CheckpointEverySteps,
 /// Run → TrainingResult), so a host can switch between them with one line, and ends with the same parameters.
 /// </summary>
@@ -18,6 +18,7 @@ public sealed class InProcessCluster : ITrainer
 {
     private readonly TrainingRun _run;
     private readonly ConcurrentDictionary<string, WorkerHost> _workers = new(StringComparer.Ordinal);
+    private AkkaNode? _node;
     private ActorSystem? _system;
     private CoordinatorHost? _coordinator;
 
@@ -58,11 +59,11 @@ public sealed class InProcessCluster : ITrainer
     /// <summary>Workers the coordinator waits for before the first step (default: all of them).</summary>
     public int MinWorkers { get; init; }
 
-    /// <summary>Silence after which a worker is declared dead.</summary>
-    public TimeSpan WorkerTimeout { get; init; } = TimeSpan.FromSeconds(3);
-
-    /// <summary>Period of the workers' heartbeats.</summary>
-    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Serialize every message, as if it crossed nodes (akka.actor.serialize-messages): for tests that show each
+    /// message round-trips. Slower; never on for real runs.
+    /// </summary>
+    public bool SerializeMessages { get; init; }
 
     /// <summary>Where the actors log; none when null.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
@@ -105,7 +106,8 @@ public sealed class InProcessCluster : ITrainer
     {
         if (_system is not null)
             throw new InvalidOperationException("An in-process cluster runs once.");
-        _system = new ActorSystem("in-process-cluster", new ActorSystemOptions(LoggerFactory: LoggerFactory));
+        _node = await AkkaNode.StartAsync(node: null, LoggerFactory, SerializeMessages, cancellationToken).ConfigureAwait(false);
+        _system = _node.System;
         var events = new CoordinatorEvents();
         events.StepCompleted += report =>
         {
@@ -120,7 +122,6 @@ public sealed class InProcessCluster : ITrainer
         var settings = new CoordinatorSettings
         {
             MinWorkers = Math.Max(1, MinWorkers),
-            WorkerTimeout = WorkerTimeout,
             CheckpointPath = CheckpointPath,
             CheckpointEverySteps = CheckpointEverySteps,
         };
@@ -141,7 +142,7 @@ public sealed class InProcessCluster : ITrainer
         }
         finally
         {
-            await _system.DisposeAsync().ConfigureAwait(false);
+            await _node.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -152,7 +153,7 @@ public sealed class InProcessCluster : ITrainer
     {
         var system = _system ?? throw new InvalidOperationException("Workers can be added once Run has started.");
         var coordinator = _coordinator ?? throw new InvalidOperationException("Workers can be added once Run has started.");
-        var settings = new WorkerSettings(id, ThreadsPerWorker) { HeartbeatInterval = HeartbeatInterval };
+        var settings = new WorkerSettings(id, ThreadsPerWorker);
         var host = WorkerHost.Start(system, coordinator.Coordinator, train ?? _run.Data.Train, settings);
         if (!_workers.TryAdd(id, host))
             throw new InvalidOperationException($"A worker with id '{id}' already exists.");

@@ -5,12 +5,12 @@ namespace ClusterMnist.Cluster.Worker;
 /// <param name="Threads">Threads computing shards; the coordinator assigns shards in proportion.</param>
 public sealed record WorkerSettings(string WorkerId, int Threads = 1)
 {
-    /// <summary>Heartbeat period, which is also how often an unanswered join request is repeated.</summary>
-    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How often an unanswered join request is repeated.</summary>
+    public TimeSpan JoinRetryInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Ask the coordinator for shared memory files, and exchange tensors through them when they turn out to be on
-    /// this host (a remote worker process; in-process workers already share the coordinator's buffers).
+    /// this host (a worker process; workers in the coordinator's process already share its buffers).
     /// </summary>
     public bool SharedMemory { get; init; }
 
@@ -19,7 +19,7 @@ public sealed record WorkerSettings(string WorkerId, int Threads = 1)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(WorkerId);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Threads);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HeartbeatInterval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(JoinRetryInterval, TimeSpan.Zero);
     }
 }
 
@@ -35,8 +35,11 @@ public enum WorkerOutcomeKind
     /// <summary>It left on request (drain) after finishing its shards.</summary>
     Left,
 
-    /// <summary>It failed computing an assignment.</summary>
+    /// <summary>It failed computing an assignment, or could not load its data or open its data plane.</summary>
     Failed,
+
+    /// <summary>The coordinator left or was lost: a supervisor restarts the worker, which then joins the coordinator's next incarnation.</summary>
+    LostCoordinator,
 }
 
 /// <summary>How and why a worker stopped taking part.</summary>

@@ -1,14 +1,14 @@
-using ClusterMnist.Actors;
-using ClusterMnist.Actors.Remoting;
+using System.Net;
+using Akka.Actor;
+using Akka.Hosting;
 using ClusterMnist.Cluster.Coordinator;
+using ClusterMnist.Cluster.DataPlane;
 using ClusterMnist.Cluster.Hosting;
-using ClusterMnist.Cluster.Protocol;
 using ClusterMnist.Core.Data;
 using ClusterMnist.Core.Training;
 using ClusterMnist.Server.Snapshots;
 using ClusterMnist.Server.Status;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -22,41 +22,47 @@ using ParameterSnapshot = ClusterMnist.Server.Snapshots.ParameterSnapshot;
 namespace ClusterMnist.Server.Hosting;
 
 /// <summary>
-/// The coordinator process in one object: a coordinator actor behind a remoting node, and one Kestrel app serving
-/// both the cluster socket (<c>/cluster</c>, token checked in the handshake) and the HTTP API and web page, on one
-/// port. Parameters reach <c>/api/predict</c> as training goes (throttled copies) and the coordinator's status
-/// reaches <c>/api/status</c>; after the run the final model keeps being served until the server is stopped.
+/// The coordinator process in one object: one host running Kestrel (the HTTP API and web page) and the coordinator
+/// node's actor system (Akka.Remote with mutual TLS, Akka.Cluster as the seed), a coordinator actor, and the data
+/// plane where workers on other hosts stream tensors. Parameters reach <c>/api/predict</c> as training goes (throttled
+/// copies) and the coordinator's status reaches <c>/api/status</c>; after the run the final model keeps being served
+/// until the server is stopped.
 /// </summary>
 public sealed class CoordinatorServer : IAsyncDisposable
 {
-    private readonly ActorSystem _system;
-    private readonly RemotingNode _remoting;
     private readonly WebApplication _app;
     private readonly CoordinatorHost _coordinator;
+    private readonly CoordinatorDataPlane _dataPlane;
     private int _disposed;
 
-    private CoordinatorServer(ActorSystem system, RemotingNode remoting, WebApplication app, CoordinatorHost coordinator,
-        ModelSnapshotHolder models, IClusterStatusSource status, Uri address, Task<TrainingResult> completion, ParameterSnapshot? resumedFrom)
+    private CoordinatorServer(WebApplication app, CoordinatorHost coordinator, CoordinatorDataPlane dataPlane, ModelSnapshotHolder models,
+        IClusterStatusSource status, Uri address, Task<TrainingResult> completion, ParameterSnapshot? resumedFrom)
     {
-        _system = system;
-        _remoting = remoting;
         _app = app;
         _coordinator = coordinator;
+        _dataPlane = dataPlane;
         Models = models;
         Status = status;
         Address = address;
         Completion = completion;
         ResumedFrom = resumedFrom;
+        System = app.Services.GetRequiredService<ActorSystem>();
     }
 
     /// <summary>The Kestrel app's services (for tests).</summary>
     internal IServiceProvider Services => _app.Services;
 
+    /// <summary>The coordinator node's actor system.</summary>
+    public ActorSystem System { get; }
+
     /// <summary>The HTTP address with the real port, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri Address { get; }
 
-    /// <summary>The cluster socket's address, e.g. <c>ws://127.0.0.1:41234/cluster</c> (what a worker dials).</summary>
-    public required Uri ClusterUri { get; init; }
+    /// <summary>The coordinator's cluster address with the real port, e.g. <c>akka.ssl.tcp://clustermnist@host:4053</c> (what workers join).</summary>
+    public Akka.Actor.Address ClusterAddress => Akka.Cluster.Cluster.Get(System).SelfAddress;
+
+    /// <summary>Where the data plane listens (the real port).</summary>
+    public IPEndPoint DataPlaneEndpoint => _dataPlane.LocalEndpoint;
 
     /// <summary>The options of the run (for a resumed run, those stored in the checkpoint).</summary>
     public TrainingOptions Options => _coordinator.Options;
@@ -78,7 +84,7 @@ public sealed class CoordinatorServer : IAsyncDisposable
 
     /// <summary>
     /// Starts a run: <paramref name="resumeFrom"/> when it names a checkpoint (served until training publishes), else
-    /// a new run of <paramref name="options"/>. Returns once Kestrel accepts connections.
+    /// a new run of <paramref name="options"/>. Returns once Kestrel accepts connections and the node is up.
     /// </summary>
     /// <exception cref="CheckpointException">The checkpoint is unreadable or does not match <paramref name="data"/>.</exception>
     public static async Task<CoordinatorServer> StartAsync(
@@ -93,49 +99,47 @@ public sealed class CoordinatorServer : IAsyncDisposable
 
         var resumedFrom = resumeFrom is null ? null : CheckpointSnapshot.Load(resumeFrom);
         var models = new ModelSnapshotHolder(resumedFrom);
-        var system = new ActorSystem("coordinator", new ActorSystemOptions(LoggerFactory: loggerFactory));
-        var remoting = new RemotingNode(system, settings.Remoting, TrainingCodecs.Register(new MessageCodecRegistry()));
+        var (run, coordinatorSettings) = resumeFrom is null
+            ? (new TrainingRun(options, data), settings.Coordinator)
+            : CoordinatorHost.PrepareResume(resumeFrom, data, settings.Coordinator);
+        var events = new CoordinatorEvents();
+        int stepsPerEpoch = run.StepsPerEpoch;
+        var publisher = new ThrottledParameterPublisher(models, run.Options.Model, stepsPerEpoch, settings.PublishInterval, TimeProvider.System);
+        events.ParametersPublished += snapshot => publisher.OnStep(snapshot.Step, snapshot.Parameters.Span);
+        var completion = PublishFinalAsync(events, publisher, (long)stepsPerEpoch * run.Options.Epochs);
+
+        var configuration = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in LocalTrainingFeed.Describe(run.Options))
+        {
+            configuration[key] = value;
+        }
+
+        configuration["minWorkers"] = coordinatorSettings.MinWorkers.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
+        configuration["checkpoint"] = coordinatorSettings.CheckpointPath ?? "none";
+        foreach (var (key, value) in settings.ShownConfiguration)
+        {
+            configuration[key] = value;
+        }
+
+        var status = new CoordinatorStatusSource(events, run.Options.Epochs, stepsPerEpoch, configuration,
+            _ => completion.IsFaulted || completion.IsCanceled ? "failed" : null);
+
+        var security = settings.Node.Certificate is { } certificate && settings.EncryptDataPlane
+            ? DataPlaneSecurity.MutualTls(certificate)
+            : DataPlaneSecurity.PlaintextForTrustedNetwork();
+        var dataPlane = await CoordinatorDataPlane.StartAsync(settings.Node.BindHost, settings.DataPlanePort, settings.Node.PublicHost, security,
+            run.Parameters.Length, loggerFactory.CreateLogger("ClusterMnist.DataPlane"), cancellationToken).ConfigureAwait(false);
         WebApplication? app = null;
         try
         {
-            var events = new CoordinatorEvents();
-            var coordinator = resumeFrom is null
-                ? CoordinatorHost.Start(system, options, data, settings.Coordinator, events)
-                : CoordinatorHost.Resume(system, resumeFrom, data, settings.Coordinator, events);
-            var run = coordinator.Options;
-            int stepsPerEpoch = LocalTrainer.StepsPerEpochFor(data.Train.Count, run.BatchSize);
-            var publisher = new ThrottledParameterPublisher(models, run.Model, stepsPerEpoch, settings.PublishInterval, system.TimeProvider);
-            events.ParametersPublished += snapshot => publisher.OnStep(snapshot.Step, snapshot.Parameters.Span);
-            var completion = PublishFinalAsync(coordinator, publisher, (long)stepsPerEpoch * run.Epochs);
-
-            var configuration = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (key, value) in LocalTrainingFeed.Describe(run))
-            {
-                configuration[key] = value;
-            }
-
-            configuration["minWorkers"] = settings.Coordinator.MinWorkers.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            configuration["checkpoint"] = settings.Coordinator.CheckpointPath ?? "none";
-            foreach (var (key, value) in settings.ShownConfiguration)
-            {
-                configuration[key] = value;
-            }
-
-            var status = new CoordinatorStatusSource(events, run.Epochs, stepsPerEpoch, configuration,
-                _ => completion.IsFaulted || completion.IsCanceled ? "failed" : null);
-
-            app = BuildApp(settings, remoting, models, status);
+            app = BuildApp(settings, models, status, loggerFactory);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            var system = app.Services.GetRequiredService<ActorSystem>();
+            var coordinator = CoordinatorHost.Start(system, run, coordinatorSettings, events, dataPlane);
             var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
             var address = new Uri(addresses.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)
                 .Replace("[::]", "localhost", StringComparison.Ordinal) + "/");
-            return new CoordinatorServer(system, remoting, app, coordinator, models, status, address, completion, resumedFrom)
-            {
-                ClusterUri = new UriBuilder(new Uri(address, settings.ClusterPath.TrimStart('/')))
-                {
-                    Scheme = address.Scheme == Uri.UriSchemeHttps ? "wss" : "ws",
-                }.Uri,
-            };
+            return new CoordinatorServer(app, coordinator, dataPlane, models, status, address, completion, resumedFrom);
         }
         catch
         {
@@ -144,20 +148,19 @@ public sealed class CoordinatorServer : IAsyncDisposable
                 await app.DisposeAsync().ConfigureAwait(false);
             }
 
-            await remoting.DisposeAsync().ConfigureAwait(false);
-            await system.DisposeAsync().ConfigureAwait(false);
+            await dataPlane.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
 
     /// <summary>
-    /// Stops training (an unfinished run's <see cref="Completion"/> is cancelled), closes the workers' connections
-    /// and stops Kestrel, letting running requests finish.
+    /// Stops training (an unfinished run's <see cref="Completion"/> is cancelled), leaves the cluster, closes the data
+    /// plane and stops Kestrel, letting running requests finish.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         await _coordinator.StopAsync().ConfigureAwait(false);
-        await _remoting.DisposeAsync().ConfigureAwait(false);
+        await _dataPlane.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -169,38 +172,32 @@ public sealed class CoordinatorServer : IAsyncDisposable
             return;
         }
 
-        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
             await StopAsync(deadline.Token).ConfigureAwait(false);
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);
-        await _system.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static async Task<TrainingResult> PublishFinalAsync(CoordinatorHost coordinator, ThrottledParameterPublisher publisher, long totalSteps)
+    private static async Task<TrainingResult> PublishFinalAsync(CoordinatorEvents events, ThrottledParameterPublisher publisher, long totalSteps)
     {
-        var result = await coordinator.Completion.ConfigureAwait(false);
+        var result = await events.Completion.ConfigureAwait(false);
         publisher.PublishFinal(totalSteps, result.Parameters);
         return result;
     }
 
-    private static WebApplication BuildApp(
-        CoordinatorServerSettings settings, RemotingNode remoting, ModelSnapshotHolder models, IClusterStatusSource status)
+    private static WebApplication BuildApp(CoordinatorServerSettings settings, ModelSnapshotHolder models, IClusterStatusSource status,
+        ILoggerFactory loggerFactory)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(settings.Url);
-        // Large receive blocks for the cluster socket: see LargeBlockMemoryPool.
-        builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(new LargeBlockMemoryPoolFactory());
-        // Request logs would drown the cluster's own lines; the actor system logs joins, departures and epochs.
+        // Request logs would drown the cluster's own lines; the actors log joins, departures and epochs.
         builder.Logging.ClearProviders();
         builder.Services.AddRoutingCore();
-
-        // Shutdown waits for running requests; a worker's socket request lasts as long as the worker, so keep it short.
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(3));
+        builder.Services.AddAkka(ClusterMnistAkka.SystemName, akka => akka.WithClusterMnist(settings.Node, loggerFactory));
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
         var app = builder.Build();
-        app.UseWebSockets();
-        app.Map(settings.ClusterPath, ClusterEndpoint.Handle(remoting));
         app.MapClusterMnist(settings.Server, models, status);
         return app;
     }

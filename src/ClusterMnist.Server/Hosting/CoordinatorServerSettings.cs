@@ -1,19 +1,25 @@
-using ClusterMnist.Actors.Remoting;
 using ClusterMnist.Cluster.Coordinator;
+using ClusterMnist.Cluster.Hosting;
 
 namespace ClusterMnist.Server.Hosting;
 
-/// <summary>How a <see cref="CoordinatorServer"/> listens, admits workers and runs its coordinator.</summary>
+/// <summary>How a <see cref="CoordinatorServer"/> listens, forms its cluster and runs its coordinator.</summary>
 public sealed record CoordinatorServerSettings
 {
-    /// <summary>Where Kestrel listens, e.g. <c>http://0.0.0.0:8080</c>; port 0 picks a free port (tests).</summary>
+    /// <summary>Where Kestrel serves the web page and HTTP API, e.g. <c>http://0.0.0.0:8080</c>; port 0 picks a free port (tests).</summary>
     public string Url { get; init; } = "http://0.0.0.0:8080";
 
-    /// <summary>The cluster socket endpoint's path on the same port as the HTTP API.</summary>
-    public string ClusterPath { get; init; } = "/cluster";
+    /// <summary>The coordinator's cluster node: Akka port, bind and public host, the cluster certificate, failure detection.</summary>
+    public required ClusterNodeOptions Node { get; init; }
 
-    /// <summary>Remoting settings; the cluster token every worker must present lives here.</summary>
-    public required RemotingOptions Remoting { get; init; }
+    /// <summary>The data plane's TCP port (on the node's bind host), where workers on other hosts stream tensors; 0 picks a free one.</summary>
+    public int DataPlanePort { get; init; } = 4054;
+
+    /// <summary>
+    /// Encrypt the data plane with TLS and the cluster certificate (on by default). Off only on a network trusted not
+    /// to read or alter tensors; workers are still authenticated by one-time tickets sent over the cluster's mutual TLS.
+    /// </summary>
+    public bool EncryptDataPlane { get; init; } = true;
 
     /// <summary>Minimum workers, timeouts, checkpoint path and interval.</summary>
     public CoordinatorSettings Coordinator { get; init; } = new();
@@ -35,12 +41,11 @@ public sealed record CoordinatorServerSettings
     public void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(Url);
-        ArgumentException.ThrowIfNullOrWhiteSpace(Remoting.ClusterToken);
-        if (!ClusterPath.StartsWith('/'))
-        {
-            throw new ArgumentException($"The cluster path '{ClusterPath}' must start with '/'.", nameof(ClusterPath));
-        }
-
+        Node.Validate();
+        if (Node.Role != ClusterRoles.Coordinator)
+            throw new ArgumentException($"A coordinator's node has the role '{ClusterRoles.Coordinator}', not '{Node.Role}'.", nameof(Node));
+        ArgumentOutOfRangeException.ThrowIfNegative(DataPlanePort);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(DataPlanePort, 65535);
         ArgumentOutOfRangeException.ThrowIfLessThan(PublishInterval, TimeSpan.Zero);
         Coordinator.Validate();
         Server.Validate();

@@ -52,19 +52,9 @@ internal sealed class CoordinatorStatusSource(
         _ => phase.ToString().ToLowerInvariant(),
     };
 
-    /// <summary>"training" for an active member (what the metrics count as live), else left, dead or refused.</summary>
-    internal static string StateName(MemberState state) => state switch
-    {
-        MemberState.Active => "training",
-        MemberState.Left => "left",
-        MemberState.Dead => "dead",
-        MemberState.Refused => "refused",
-        _ => state.ToString().ToLowerInvariant(),
-    };
-
     private string StateOf(CoordinatorSnapshot? snapshot) =>
         stateOverride?.Invoke(snapshot) ?? (snapshot is null ? "waiting" : StateName(snapshot.Phase));
 
     private static ServerMember ToServer(Cluster.Coordinator.MemberStatus member) => new(
-        member.Id, member.Address, StateName(member.State), member.LastHeartbeat, member.ShardsDone, member.SamplesPerSecond);
+        member.Id, member.Address, member.ClusterState, member.LastSeen, member.ShardsDone, member.SamplesPerSecond, member.Role, member.Reason);
 }

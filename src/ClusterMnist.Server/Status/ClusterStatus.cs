@@ -10,12 +10,18 @@ public sealed record ClusterStatus(
 /// <summary>One cluster member.</summary>
 /// <param name="Id">Stable member id.</param>
 /// <param name="Address">Where it is reached, e.g. <c>10.0.0.5:7001</c>.</param>
-/// <param name="State">Its state as the coordinator sees it, e.g. <c>joining</c>, <c>training</c>, <c>suspect</c>, <c>dead</c>.</param>
+/// <param name="State">
+/// Its state: in a cluster, its node's (<c>joining</c>, <c>up</c>, <c>unreachable</c>, <c>leaving</c>, <c>down</c>,
+/// <c>removed</c>) or <c>refused</c>; <c>training</c> for the trainer of a standalone server.
+/// </param>
 /// <param name="LastHeartbeat">When it was last heard from; null if never.</param>
 /// <param name="ShardsDone">Micro-shards it has computed in this run.</param>
 /// <param name="SamplesPerSecond">Its recent training throughput.</param>
+/// <param name="Role">"worker", or "coordinator" for the coordinator's own node.</param>
+/// <param name="Reason">Why it left, died or was refused, when it did.</param>
 public sealed record MemberStatus(
-    string Id, string Address, string State, DateTimeOffset? LastHeartbeat, long ShardsDone, double SamplesPerSecond);
+    string Id, string Address, string State, DateTimeOffset? LastHeartbeat, long ShardsDone, double SamplesPerSecond, string Role = "worker",
+    string? Reason = null);
 
 /// <summary>Training progress: the position, the running numbers of the epoch in progress and the finished epochs.</summary>
 /// <param name="State">e.g. <c>waiting</c>, <c>training</c>, <c>finished</c>, <c>failed</c>.</param>

@@ -10,6 +10,7 @@ function cell(row, text, className) {
   td.textContent = text;
   if (className) td.className = className;
   row.append(td);
+  return td;
 }
 
 function ago(iso) {
@@ -24,14 +25,16 @@ function renderMembers(members) {
   if (!members.length) {
     const row = body.insertRow();
     cell(row, 'no members yet', 'muted');
-    row.cells[0].colSpan = 6;
+    row.cells[0].colSpan = 7;
     return;
   }
   for (const m of members) {
     const row = body.insertRow();
     cell(row, m.id);
+    cell(row, m.role);
     cell(row, m.address);
-    cell(row, m.state, `state ${m.state}`);
+    const state = cell(row, m.state, `state ${m.state}`);
+    if (m.reason) state.title = m.reason;
     cell(row, ago(m.lastHeartbeat));
     cell(row, number(m.shardsDone), 'num');
     cell(row, number(m.samplesPerSecond), 'num');

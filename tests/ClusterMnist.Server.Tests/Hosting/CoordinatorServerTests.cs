@@ -1,21 +1,27 @@
 using System.Net;
 using System.Text.Json;
-using ClusterMnist.Actors.Remoting;
+using ClusterMnist.Cluster.Hosting;
+using ClusterMnist.Cluster.Security;
+using ClusterMnist.Cluster.Worker;
 using ClusterMnist.Core.Training;
 using ClusterMnist.Server.Hosting;
 using static ClusterMnist.Server.Tests.JsonBodies;
 
 namespace ClusterMnist.Server.Tests.Hosting;
 
-/// <summary>The coordinator host over real Kestrel on 127.0.0.1, with workers dialling its /cluster socket.</summary>
+/// <summary>
+/// The coordinator host on 127.0.0.1: Kestrel for the HTTP API, a cluster node with mutual TLS, the TLS data plane,
+/// and worker nodes in this process that join it the way `worker` processes do.
+/// </summary>
 public sealed class CoordinatorServerTests
 {
     private static readonly Lazy<TrainingResult> Reference = new(() => new LocalTrainer(HostingRuns.Options(), HostingRuns.Data).Run());
 
     [Fact]
-    public async Task Coordinator_TrainsWithTwoRemoteWorkers_AndServesStatusAndPredictionsDuringAndAfter()
+    public async Task Coordinator_TrainsWithTwoWorkerNodes_OverTheTlsDataPlane_AndServesStatusAndPredictionsDuringAndAfter()
     {
-        await using var server = await CoordinatorServer.StartAsync(HostingRuns.Settings(minWorkers: 2), HostingRuns.Options(), HostingRuns.Data);
+        // No shared memory: the tensors take the path between hosts, TLS streams.
+        await using var server = await CoordinatorServer.StartAsync(HostingRuns.Settings(minWorkers: 2, sharedMemory: false), HostingRuns.Options(), HostingRuns.Data);
         using var client = new HttpClient { BaseAddress = server.Address, Timeout = HostingRuns.Deadline };
         var pixels = Pixels(new float[784]);
 
@@ -39,8 +45,8 @@ public sealed class CoordinatorServerTests
             }
         };
 
-        await using var first = await RemoteWorkerNode.StartAsync(server.ClusterUri, "worker-a");
-        await using var second = await RemoteWorkerNode.StartAsync(server.ClusterUri, "worker-b");
+        await using var first = await HostingRuns.StartWorkerAsync(server, "worker-a", sharedMemory: false);
+        await using var second = await HostingRuns.StartWorkerAsync(server, "worker-b", sharedMemory: false);
         Assert.True(await atStep5.WaitAsync(HostingRuns.Deadline), "training never reached step 5");
         try
         {
@@ -49,8 +55,10 @@ public sealed class CoordinatorServerTests
             Assert.Equal("training", progress.GetProperty("state").GetString());
             Assert.InRange(progress.GetProperty("step").GetInt64(), 1, 5);
             var members = during.GetProperty("members").EnumerateArray().ToArray();
-            Assert.Equal(["worker-a", "worker-b"], members.Select(m => m.GetProperty("id").GetString()).Order());
-            Assert.All(members, m => Assert.Equal("training", m.GetProperty("state").GetString()));
+            var workers = members.Where(m => m.GetProperty("role").GetString() == "worker").ToArray();
+            Assert.Equal(["worker-a", "worker-b"], workers.Select(m => m.GetProperty("id").GetString()).Order());
+            Assert.All(workers, m => Assert.Equal("up", m.GetProperty("state").GetString()));
+            Assert.Equal("up", Assert.Single(members, m => m.GetProperty("role").GetString() == "coordinator").GetProperty("state").GetString());
             Assert.Equal("2", during.GetProperty("configuration").GetProperty("minWorkers").GetString());
 
             using var predicted = await client.PostAsync("/api/predict", pixels);
@@ -69,7 +77,20 @@ public sealed class CoordinatorServerTests
         var finished = await StatusAsync(client);
         Assert.Equal("finished", finished.GetProperty("progress").GetProperty("state").GetString());
         Assert.Equal(2, finished.GetProperty("progress").GetProperty("history").GetArrayLength());
-        Assert.All(finished.GetProperty("members").EnumerateArray(), m => Assert.True(m.GetProperty("shardsDone").GetInt64() > 0));
+        Assert.All(finished.GetProperty("members").EnumerateArray().Where(m => m.GetProperty("role").GetString() == "worker"),
+            m => Assert.True(m.GetProperty("shardsDone").GetInt64() > 0));
+        // The workers heard the end, finished, and left: neither shows as up any more.
+        Assert.Equal(WorkerOutcomeKind.Finished, (await first.Completion.WaitAsync(HostingRuns.Deadline)).Kind);
+        Assert.Equal(WorkerOutcomeKind.Finished, (await second.Completion.WaitAsync(HostingRuns.Deadline)).Kind);
+        await first.DisposeAsync();
+        await second.DisposeAsync();
+        var afterLeaving = await EventuallyAsync(async () =>
+        {
+            var members = (await StatusAsync(client)).GetProperty("members").EnumerateArray()
+                .Where(m => m.GetProperty("role").GetString() == "worker").Select(m => m.GetProperty("state").GetString()).ToArray();
+            return members.All(state => state is "leaving" or "removed") ? members : null;
+        });
+        Assert.Equal(2, afterLeaving.Length);
         Assert.Equal(ParameterHash.Sha256(result.Parameters), ParameterHash.Sha256(server.Models.Current!.Parameters));
         Assert.Equal(20, server.Models.Current!.Step);
         using var after = await client.PostAsync("/api/predict", pixels);
@@ -80,17 +101,31 @@ public sealed class CoordinatorServerTests
     }
 
     [Fact]
-    public async Task Coordinator_RefusesWorker_WhenTokenIsWrong()
+    public async Task NodesWithAnotherCertificate_OrNoTls_CannotJoin_AndTheRunEndsAtTheReferenceHash()
     {
         await using var server = await CoordinatorServer.StartAsync(HostingRuns.Settings(minWorkers: 1), HostingRuns.Options(), HostingRuns.Data);
 
-        var refusal = await Assert.ThrowsAsync<ClusterHandshakeException>(
-            () => RemoteWorkerNode.StartAsync(server.ClusterUri, "intruder", token: "not-the-token"));
+        // Another self-signed certificate: the coordinator's TLS refuses it, and Akka shuts the intruding node down.
+        using var stranger = ClusterCertificate.CreateNew();
+        await using var impostor = await HostingRuns.StartWorkerAsync(server, "impostor", stranger);
+        var refused = await impostor.Completion.WaitAsync(HostingRuns.Deadline);
+        Assert.Equal(WorkerOutcomeKind.LostCoordinator, refused.Kind);
+        Assert.Contains("TLS", refused.Detail, StringComparison.Ordinal);
 
-        Assert.Contains("token", refusal.Message, StringComparison.OrdinalIgnoreCase);
-        var status = server.Status.GetStatus();
-        Assert.Empty(status.Members);
-        Assert.Equal("waiting", status.Progress.State);
+        // No TLS at all: the coordinator's port speaks only TLS, so nothing it sends is ever read as a message.
+        await using var plain = await ClusterMnist.Cluster.Hosting.AkkaNode.StartAsync(
+            HostingRuns.Node(ClusterRoles.Worker, server.ClusterAddress.Port!.Value, certificate: null), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        var coordinatorPath = $"akka.tcp://{ClusterMnistAkka.SystemName}@127.0.0.1:{server.ClusterAddress.Port}/user/coordinator";
+        plain.System.ActorSelection(coordinatorPath).Tell(new ClusterMnist.Cluster.Messages.JoinRequest("plaintext", 1, SharedMemory: false));
+
+        // A real worker trains the whole run meanwhile; neither intruder ever became a member.
+        await using var worker = await HostingRuns.StartWorkerAsync(server, "worker");
+        var result = await server.Completion.WaitAsync(HostingRuns.Deadline);
+        Assert.Equal(Reference.Value.ParameterSha256, result.ParameterSha256);
+        var members = server.Status.GetStatus().Members;
+        Assert.Contains(members, m => m.Id == "worker");
+        Assert.DoesNotContain(members, m => m.Id is "impostor" or "plaintext");
+        Assert.Equal(2, members.Count); // the worker and the coordinator's own node
     }
 
     [Fact]
@@ -118,15 +153,20 @@ public sealed class CoordinatorServerTests
         }
     }
 
-    [Fact]
-    public async Task ClusterPath_Answers400_ToPlainHttp()
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe) where T : class
     {
-        await using var server = await CoordinatorServer.StartAsync(HostingRuns.Settings(minWorkers: 1), HostingRuns.Options(), HostingRuns.Data);
-        using var client = new HttpClient { BaseAddress = server.Address, Timeout = HostingRuns.Deadline };
+        var deadline = DateTime.UtcNow + HostingRuns.Deadline;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
 
-        using var response = await client.GetAsync("/cluster");
+            await Task.Delay(50);
+        }
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        throw new TimeoutException($"The condition did not hold within {HostingRuns.Deadline}.");
     }
 
     private static async Task<JsonElement> StatusAsync(HttpClient client)

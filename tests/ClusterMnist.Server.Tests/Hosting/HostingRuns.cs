@@ -1,4 +1,6 @@
-using ClusterMnist.Actors.Remoting;
+using ClusterMnist.Cluster.Hosting;
+using ClusterMnist.Cluster.Security;
+using ClusterMnist.Cluster.Worker;
 using ClusterMnist.Core.Data;
 using ClusterMnist.Core.Model;
 using ClusterMnist.Core.Optim;
@@ -11,7 +13,8 @@ namespace ClusterMnist.Server.Tests.Hosting;
 /// <summary>The small run the coordinator-host tests train: learnable synthetic 28×28 images, a tiny network.</summary>
 internal static class HostingRuns
 {
-    public const string Token = "hosting-test-token";
+    /// <summary>One cluster certificate for these tests (made once: an ECDSA key is quick, but there is no need for more).</summary>
+    public static readonly ClusterCertificate Certificate = ClusterCertificate.CreateNew();
 
     /// <summary>Bound of every wait in these tests.</summary>
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
@@ -24,10 +27,30 @@ internal static class HostingRuns
         new LearningRateSchedule(ScheduleKind.Cosine, 0.002f, WarmupSteps: 3, TotalSteps: 10 * epochs), BatchSize: 64,
         Epochs: epochs, Workers: 1, Seed: 11, MicroShardSize: 8);
 
-    public static CoordinatorServerSettings Settings(int minWorkers, string? checkpointPath = null) => new()
+    /// <summary>A coordinator on 127.0.0.1 with free ports, mutual TLS with <see cref="Certificate"/>.</summary>
+    public static CoordinatorServerSettings Settings(int minWorkers, string? checkpointPath = null, bool sharedMemory = true) => new()
     {
         Url = "http://127.0.0.1:0",
-        Remoting = new RemotingOptions(Token),
-        Coordinator = new Cluster.Coordinator.CoordinatorSettings { MinWorkers = minWorkers, CheckpointPath = checkpointPath },
+        Node = Node(ClusterRoles.Coordinator, seedPort: 0, Certificate),
+        DataPlanePort = 0,
+        Coordinator = new Cluster.Coordinator.CoordinatorSettings { MinWorkers = minWorkers, CheckpointPath = checkpointPath, SharedMemory = sharedMemory },
     };
+
+    /// <summary>A node on 127.0.0.1 that joins the coordinator at <paramref name="seedPort"/>.</summary>
+    public static ClusterNodeOptions Node(string role, int seedPort, ClusterCertificate? certificate) => new()
+    {
+        Role = role,
+        BindHost = "127.0.0.1",
+        Port = 0,
+        PublicHost = "127.0.0.1",
+        SeedHost = "127.0.0.1",
+        SeedPort = Math.Max(1, seedPort),
+        Certificate = certificate,
+    };
+
+    /// <summary>A worker as the `worker` command runs it, in this process: its own node, which joins <paramref name="server"/>.</summary>
+    public static Task<WorkerNode> StartWorkerAsync(CoordinatorServer server, string id, ClusterCertificate? certificate = null, bool sharedMemory = true) =>
+        WorkerNode.StartAsync(Node(ClusterRoles.Worker, server.ClusterAddress.Port!.Value, certificate ?? Certificate),
+            new WorkerSettings(id) { SharedMemory = sharedMemory }, (_, _) => Task.FromResult(Data.Train),
+            Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
 }

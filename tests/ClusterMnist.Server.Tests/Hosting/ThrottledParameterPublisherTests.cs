@@ -1,4 +1,4 @@
-using ClusterMnist.Actors.Testing;
+using Microsoft.Extensions.Time.Testing;
 using ClusterMnist.Core.Model;
 using ClusterMnist.Server.Hosting;
 using ClusterMnist.Server.Snapshots;
@@ -12,7 +12,7 @@ public sealed class ThrottledParameterPublisherTests
     [Fact]
     public void OnStep_SkipsCopies_WhenThePreviousPublicationIsYoungerThanTheInterval()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var holder = new ModelSnapshotHolder();
         var publisher = new ThrottledParameterPublisher(holder, Spec, stepsPerEpoch: 4, TimeSpan.FromMilliseconds(50), time);
         var parameters = new float[Spec.ParameterCount];
@@ -40,7 +40,7 @@ public sealed class ThrottledParameterPublisherTests
     [Fact]
     public void PublishFinal_AlwaysPublishes_AndCountsFinishedEpochs()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var holder = new ModelSnapshotHolder();
         var publisher = new ThrottledParameterPublisher(holder, Spec, stepsPerEpoch: 4, TimeSpan.FromMilliseconds(50), time);
         var parameters = new float[Spec.ParameterCount];

@@ -1,0 +1,129 @@
+using System.Collections;
+using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
+using ClusterMnist.Cli.Configuration;
+using ClusterMnist.Cli.Hosting;
+using ClusterMnist.Cluster.Hosting;
+
+namespace ClusterMnist.Cli.Commands;
+
+/// <summary>
+/// The flags both `coordinator` and `worker` take to be a node of the cluster: the certificate (or --insecure), the
+/// Akka port, the interface it binds and the host name others reach it by.
+/// </summary>
+internal sealed class ClusterNodeCommandOptions(string program, int defaultPort)
+{
+    public Option<string?> Cert { get; } = new("--cert")
+    {
+        HelpName = "FILE.pfx",
+        Description = $"The cluster certificate (PFX with its key), the same file on every node. Default ${ClusterCertificateSource.PathVariable}; "
+            + $"password from ${ClusterCertificateSource.PasswordVariable}. Required unless --insecure.",
+    };
+
+    public Option<bool> Insecure { get; } = new("--insecure")
+    {
+        Description = "Run without a certificate: no TLS, anyone who reaches the ports can join. For loopback experiments; binds 127.0.0.1 unless --cluster-bind says otherwise.",
+    };
+
+    public Option<int?> ClusterPort { get; } = new Option<int?>("--cluster-port")
+    {
+        HelpName = "PORT",
+        Description = $"The Akka port of this node. Default {defaultPort}{(defaultPort == 0 ? " (a free one)" : string.Empty)}.",
+    }.Between(0, 65535);
+
+    public Option<string?> ClusterBind { get; } = new("--cluster-bind")
+    {
+        HelpName = "ADDR",
+        Description = "Interface the Akka port (and a coordinator's data plane) listens on. Default 0.0.0.0; 127.0.0.1 with --insecure.",
+    };
+
+    public Option<string?> PublicHost { get; } = new("--public-host")
+    {
+        HelpName = "HOST",
+        Description = "The host name or address other nodes reach this one by; it is part of the node's cluster address, so workers must name "
+            + "the coordinator exactly so. Default: the bind address when specific, else "
+            + (defaultPort == 0 ? "this machine's address on the route to the coordinator." : "this machine's host name."),
+    };
+
+    public IEnumerable<Option> All => [Cert, Insecure, ClusterPort, ClusterBind, PublicHost];
+
+    /// <summary>What the settings say about this node, before the certificate is loaded.</summary>
+    public ClusterNodeDraft Read(ParseResult result, LayeredSettings file, IDictionary environment)
+    {
+        bool insecure = result.GetValue(Insecure) || (file.Flag("Cluster:Insecure") ?? false);
+        string? certificate = ClusterCertificateSource.FindPath(result.GetValue(Cert), file, environment);
+        if (certificate is null && !insecure)
+            throw CliException.Usage(ClusterCertificateSource.Missing(program));
+        if (certificate is not null && insecure)
+            throw CliException.Usage($"--insecure and a cluster certificate ({certificate}) contradict each other; give one.");
+        return new ClusterNodeDraft(
+            certificate,
+            result.GetValue(ClusterBind) ?? file.Text("Cluster:Bind") ?? (insecure ? "127.0.0.1" : "0.0.0.0"),
+            result.GetValue(ClusterPort) ?? (int?)file.Integer("Cluster:Port") ?? defaultPort,
+            result.GetValue(PublicHost) ?? file.Text("Cluster:PublicHost"),
+            TimeSpan.FromSeconds(file.Number("Cluster:HeartbeatIntervalSeconds") ?? 0.5),
+            TimeSpan.FromSeconds(file.Number("Cluster:HeartbeatTimeoutSeconds") ?? 2));
+    }
+}
+
+/// <summary>A node's settings as read; <see cref="Resolve"/> loads the certificate and fills in the defaults that depend on the machine.</summary>
+internal sealed record ClusterNodeDraft(string? CertificatePath, string Bind, int Port, string? PublicHost, TimeSpan HeartbeatInterval,
+    TimeSpan HeartbeatTimeout)
+{
+    /// <summary>True when the node runs without a certificate (--insecure).</summary>
+    public bool Insecure => CertificatePath is null;
+
+    /// <summary>The node's options: certificate loaded (exit 2 with the reason when it cannot be), public host decided.</summary>
+    /// <param name="role">coordinator or worker.</param>
+    /// <param name="seedHost">The coordinator's host (a coordinator's own public host when null).</param>
+    /// <param name="seedPort">The coordinator's Akka port.</param>
+    /// <param name="environment">For the certificate's password.</param>
+    public ClusterNodeOptions Resolve(string role, string? seedHost, int seedPort, IDictionary environment)
+    {
+        string publicHost = PublicHost ?? DefaultPublicHost(role, seedHost, seedPort);
+        return new ClusterNodeOptions
+        {
+            Role = role,
+            BindHost = Bind,
+            Port = Port,
+            PublicHost = publicHost,
+            SeedHost = seedHost ?? publicHost,
+            SeedPort = seedHost is null ? Port : seedPort,
+            Certificate = CertificatePath is null ? null : ClusterCertificateSource.Load(CertificatePath, environment),
+            HeartbeatInterval = HeartbeatInterval,
+            AcceptableHeartbeatPause = HeartbeatTimeout,
+        };
+    }
+
+    // A node's public host is part of its address, and Akka drops messages addressed to any other name, so the
+    // defaults aim at what the other side will use: a specific bind address as it is; a coordinator its host name
+    // (what `worker --coordinator` defaults to on the same machine); a worker the address of its route to the
+    // coordinator (its container's or pod's address, which the coordinator can always reach back).
+    private string DefaultPublicHost(string role, string? seedHost, int seedPort)
+    {
+        if (IPAddress.TryParse(Bind, out var address) ? !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any) : Bind.Length > 0)
+            return Bind;
+        if (role == ClusterRoles.Worker && seedHost is not null && RouteAddress(seedHost, seedPort) is { } route)
+            return route;
+        return Dns.GetHostName();
+    }
+
+    private static string? RouteAddress(string host, int port)
+    {
+        try
+        {
+            var target = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork);
+            if (target is null)
+                return null;
+            // Connecting a UDP socket sends nothing; it only asks the kernel which local address routes there.
+            using var probe = new Socket(target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            probe.Connect(new IPEndPoint(target, Math.Max(1, port)));
+            return (probe.LocalEndPoint as IPEndPoint)?.Address.ToString();
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using Akka.Event;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Remote;
+using ClusterMnist.Cluster.Coordinator;
+using static Akka.Cluster.ClusterEvent;
+using AkkaMember = Akka.Cluster.Member;
+using ClusterMemberStatus = Akka.Cluster.MemberStatus;
+
+namespace ClusterMnist.Cluster.Actors;
+
+// The Akka cluster around the coordinator: node states for the status page, and the first sign that a worker's node
+// is lost (its connection dropped, the failure detector gave up on it, or it was removed), on which its shards move.
+internal sealed partial class CoordinatorActor
+{
+    private readonly Dictionary<Address, ClusterNode> _nodes = [];
+    private Akka.Cluster.Cluster? _cluster;
+
+    /// <summary>One node of the cluster as the coordinator last saw it.</summary>
+    private sealed record ClusterNode(Address Address, ClusterMemberStatus Status, bool Reachable, IReadOnlyCollection<string> Roles);
+
+    private void WatchClusterMembership()
+    {
+        // In one process (train) there is no cluster: workers are local actors, watched like any other.
+        if (Context.System is not ExtendedActorSystem { Provider: IClusterActorRefProvider })
+            return;
+        _cluster = Akka.Cluster.Cluster.Get(Context.System);
+        _cluster.Subscribe(Self, SubscriptionInitialStateMode.InitialStateAsEvents, typeof(IMemberEvent), typeof(IReachabilityEvent));
+        Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
+    }
+
+    private void UnwatchClusterMembership()
+    {
+        _cluster?.Unsubscribe(Self);
+        Context.System.EventStream.Unsubscribe(Self);
+    }
+
+    /// <summary>Handles a cluster or remoting event; false when the message is neither.</summary>
+    private bool OnClusterEvent(object message)
+    {
+        switch (message)
+        {
+            case MemberRemoved removed:
+                _nodes[removed.Member.Address] = Node(removed.Member, reachable: false) with { Status = ClusterMemberStatus.Removed };
+                NodeLost(removed.Member.Address, removed.PreviousStatus == ClusterMemberStatus.Exiting ? MemberState.Left : MemberState.Dead,
+                    removed.PreviousStatus == ClusterMemberStatus.Exiting ? "left the cluster" : "removed from the cluster");
+                break;
+            case IMemberEvent changed:
+                bool reachable = !_nodes.TryGetValue(changed.Member.Address, out var known) || known.Reachable;
+                _nodes[changed.Member.Address] = Node(changed.Member, reachable);
+                if (changed is MemberDowned)
+                    NodeLost(changed.Member.Address, MemberState.Dead, "downed");
+                break;
+            case UnreachableMember unreachable:
+                _nodes[unreachable.Member.Address] = Node(unreachable.Member, reachable: false);
+                NodeLost(unreachable.Member.Address, MemberState.Dead, "unreachable (no cluster heartbeats)");
+                break;
+            case ReachableMember reachableAgain:
+                _nodes[reachableAgain.Member.Address] = Node(reachableAgain.Member, reachable: true);
+                break;
+            case DisassociatedEvent disassociated:
+                NodeLost(disassociated.RemoteAddress, MemberState.Dead, "its connection was lost");
+                break;
+            default:
+                return false;
+        }
+        PublishStatus();
+        return true;
+    }
+
+    private static ClusterNode Node(AkkaMember member, bool reachable) => new(member.Address, member.Status, reachable, member.Roles.ToArray());
+
+    // The first sign wins: the worker's shards move at once, the later signs find it gone already.
+    private void NodeLost(Address address, MemberState state, string reason)
+    {
+        if (_finished)
+            return;
+        foreach (var member in _members.Values.Where(m => m.IsPresent && m.Address.Equals(address)).ToList())
+        {
+            _log.Warning("Worker {0} is gone ({1}); declaring it {2}", member.Id, reason, state == MemberState.Left ? "left" : "dead");
+            MarkGone(member, state, reason);
+        }
+    }
+
+    private void DownNode(Address address, string reason)
+    {
+        if (_cluster is null || address.Equals(_cluster.SelfAddress))
+            return;
+        if (_nodes.TryGetValue(address, out var node) && node.Status is ClusterMemberStatus.Down or ClusterMemberStatus.Removed)
+            return;
+        // Without waiting for the split brain resolver's stable-after: the shards have moved, and the node must restart
+        // to take part again (a downed node shuts its cluster down; the worker process then exits non-zero).
+        _log.Info("Downing {0}: {1}", address, reason);
+        _cluster.Down(address);
+    }
+
+    /// <summary>The cluster's word for a node: joining, up, leaving, unreachable, down or removed.</summary>
+    private string ClusterStateOf(Address address)
+    {
+        if (!_nodes.TryGetValue(address, out var node))
+            return "removed";
+        if (!node.Reachable && node.Status is not (ClusterMemberStatus.Removed or ClusterMemberStatus.Down))
+            return "unreachable";
+        return NodeStateName(node.Status);
+    }
+
+    private static string NodeStateName(ClusterMemberStatus status) => status switch
+    {
+        ClusterMemberStatus.Joining or ClusterMemberStatus.WeaklyUp => "joining",
+        ClusterMemberStatus.Up => "up",
+        ClusterMemberStatus.Leaving or ClusterMemberStatus.Exiting => "leaving",
+        ClusterMemberStatus.Down => "down",
+        _ => "removed",
+    };
+}

@@ -1,0 +1,60 @@
+using Akka.Event;
+using ClusterMnist.Cluster.Coordinator;
+using ClusterMnist.Cluster.Hosting;
+using ClusterMnist.Cluster.Messages;
+
+namespace ClusterMnist.Cluster.Actors;
+
+// Per-epoch accumulators and the status snapshot.
+internal sealed partial class CoordinatorActor
+{
+    private readonly List<ClusterEpochReport> _history = [];
+    private ClusterStepReport? _lastStep;
+    private int _epochSteps;
+    private long _epochBytes;
+    private double _epochBytesPerWorker;
+    private StepTimeSplit _epochTime = StepTimeSplit.Zero;
+    private int _epochRedos;
+    private int _reassignments;
+    private int _reassignmentsBeforeEpoch;
+    private long _lateAnswersIgnored;
+    private long _lateAnswersBeforeEpoch;
+
+    private void PublishStatus()
+    {
+        var workers = _members.Values.OrderBy(m => m.JoinOrder).Select(ToStatus).ToList();
+        // Nodes of the cluster that host no worker (yet): the coordinator's own, and workers still starting.
+        foreach (var node in _nodes.Values.Where(n => !_members.Values.Any(m => m.Address.Equals(n.Address))).OrderBy(n => n.Address.ToString()))
+        {
+            string role = node.Roles.Contains(ClusterRoles.Coordinator) ? ClusterRoles.Coordinator : node.Roles.FirstOrDefault() ?? "";
+            workers.Add(new MemberStatus($"{node.Address.Host}:{node.Address.Port}", node.Address.ToString(), role, 0, MemberState.Joining,
+                ClusterStateOf(node.Address), null, 0, 0, null));
+        }
+        _events.Publish(new ClusterStatus(_phase, Math.Min(_run.Epoch + 1, _run.Options.Epochs), _run.Options.Epochs, _run.GlobalStep,
+            (long)_run.StepsPerEpoch * _run.Options.Epochs, _run.StepInEpoch, _run.StepsPerEpoch, LiveMembers.Count(),
+            workers, _history.ToArray(), _lastStep, _reassignments, _lateAnswersIgnored, _error));
+    }
+
+    private MemberStatus ToStatus(Member member) => new(member.Id, member.Address.ToString(), ClusterRoles.Worker, member.Cores, member.State,
+        MemberStateName(member), member.LastSeen, member.ShardsDone, member.ComputeSeconds > 0 ? member.SamplesDone / member.ComputeSeconds : 0,
+        member.Reason);
+
+    // What a status page shows: the cluster's state of the worker's node where there is a cluster, so that a worker
+    // that has left shows as leaving or removed, never as training; refused workers say so.
+    private string MemberStateName(Member member)
+    {
+        if (member.State == MemberState.Refused)
+            return "refused";
+        if (member.IsRemote && _cluster is not null)
+        {
+            string node = ClusterStateOf(member.Address);
+            return member.State == MemberState.Dead && node == "up" ? "down" : node;
+        }
+        return member.State switch
+        {
+            MemberState.Joining => "joining",
+            MemberState.Active => "up",
+            _ => "removed",
+        };
+    }
+}

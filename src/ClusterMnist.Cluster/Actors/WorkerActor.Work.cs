@@ -1,0 +1,171 @@
+using Akka.Event;
+using Akka.Actor;
+using ClusterMnist.Cluster.DataPlane;
+using ClusterMnist.Cluster.Messages;
+using ClusterMnist.Cluster.Worker;
+using ClusterMnist.Core.Data;
+
+namespace ClusterMnist.Cluster.Actors;
+
+// Getting ready (data set, engine, data plane) and computing assignments off the actor's thread.
+internal sealed partial class WorkerActor
+{
+    private void OnAccepted(JoinAccepted accepted)
+    {
+        if (_accepted is not null)
+            return;
+        _accepted = accepted;
+        _log.Info("Worker {0} joined {1} (model {2}, {3} thread(s)); loading {4}", _settings.WorkerId, accepted.CoordinatorId, accepted.Model,
+            _settings.Threads, accepted.Dataset.Length > 0 ? "data set " + accepted.Dataset : "its data");
+        var computer = _computer;
+        var computerSetup = _computerSetup;
+        PrepareAsync(accepted, computer, computerSetup, _stopping.Token).PipeTo(Self);
+    }
+
+    // Loads the data, builds the engine (kept when only the data plane differs) and attaches to the data plane:
+    // shared memory when its files are on this host, else the stream. Runs off the actor's thread.
+    private async Task<Prepared> PrepareAsync(JoinAccepted accepted, ShardComputer? computer, JoinAccepted? computerSetup, CancellationToken cancellationToken)
+    {
+        ImageSet train;
+        try
+        {
+            train = await _resources.LoadTrainingSetAsync(accepted.Dataset, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return new Prepared(accepted, null, null, TensorRoute.Inline, "", "", $"cannot load data set '{accepted.Dataset}': {e.Message}");
+        }
+        var setup = accepted with { DataPlane = null };
+        if (computer is null || computerSetup != setup)
+            computer = new ShardComputer(accepted, train, _settings.Threads);
+        if (accepted.DataPlane is not { } offer)
+            return new Prepared(setup, computer, null, TensorRoute.Inline, train.Fingerprint, "in the coordinator's process", null);
+        string detail = "this worker does not use shared memory";
+        if (offer.SharedMemory is { } files && _settings.SharedMemory && computer.AttachSharedMemory(files, out detail))
+            return new Prepared(setup, computer, null, TensorRoute.SharedMemory, train.Fingerprint, detail, null);
+        try
+        {
+            var stream = await _resources.ConnectAsync(offer.Stream, _settings.WorkerId, cancellationToken).ConfigureAwait(false);
+            computer.AttachStream(stream);
+            string how = $"{(offer.Stream.Encrypted ? "TLS" : "unencrypted")} stream to {offer.Stream.Host}:{offer.Stream.Port}; shared memory: {detail}";
+            return new Prepared(setup, computer, stream, TensorRoute.Stream, train.Fingerprint, how, null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return new Prepared(setup, computer, null, TensorRoute.Stream, train.Fingerprint, "", $"cannot open the data plane stream to {offer.Stream.Host}:{offer.Stream.Port}: {e.Message}");
+        }
+    }
+
+    private void OnPrepared(Prepared prepared)
+    {
+        if (_done)
+        {
+            _ = prepared.Stream?.DisposeAsync().AsTask();
+            return;
+        }
+        if (prepared.Failure is { } failure)
+        {
+            _log.Error("Worker {0} cannot take part: {1}", _settings.WorkerId, failure);
+            _coordinator?.Tell(new Goodbye(_settings.WorkerId, failure));
+            End(WorkerOutcomeKind.Failed, failure);
+            return;
+        }
+        if (!ReferenceEquals(_computer, prepared.Computer))
+            _computer?.Dispose();
+        _computer = prepared.Computer;
+        _computerSetup = prepared.Setup;
+        _stream = prepared.Stream;
+        if (_stream is { } stream)
+        {
+            var self = Self;
+            stream.Completion.ContinueWith(t => self.Tell(new StreamEnded(stream, t.Result)), TaskScheduler.Default);
+        }
+        _ready = true;
+        _log.Info("Worker {0} is ready: tensors over {1} ({2})", _settings.WorkerId, Describe(prepared.Route), prepared.Detail);
+        _coordinator!.Tell(new WorkerReady(_settings.WorkerId, prepared.Fingerprint, prepared.Route, prepared.Detail));
+    }
+
+    private static string Describe(TensorRoute route) => route switch
+    {
+        TensorRoute.SharedMemory => "shared memory",
+        TensorRoute.Stream => "the data plane stream",
+        _ => "references in this process",
+    };
+
+    private void StartNext()
+    {
+        if (_computing || _queue.Count == 0 || _computer is null)
+            return;
+        var assignment = _queue.Dequeue();
+        var computer = _computer;
+        var self = Self;
+        var coordinator = _coordinator!;
+        string id = _settings.WorkerId;
+        var stopping = _stopping.Token;
+        _computing = true;
+        // Off the actor's thread, so that a drain is still handled during a long computation. Queued to this thread's
+        // local queue: the thread, about to go idle, picks the computation up itself instead of waking another one.
+        // When the workers and the coordinator share the cores, a woken thread first waits for a core; with two
+        // workers beside the coordinator on 2 cores this was worth ~10 % of the step rate.
+        ThreadPool.QueueUserWorkItem(_ => _ = ComputeAsync(computer, id, assignment, coordinator, self, stopping), state: (object?)null, preferLocal: true);
+    }
+
+    private static async Task ComputeAsync(ShardComputer computer, string id, ComputeShards assignment, IActorRef coordinator, IActorRef self,
+        CancellationToken stopping)
+    {
+        AssignmentComputed result;
+        try
+        {
+            var done = await computer.ComputeAsync(id, assignment, stopping).ConfigureAwait(false);
+            // The answer goes to the coordinator from this thread, not through this actor's mailbox (one hop less on
+            // every step's critical path); the actor learns of it next, so a Goodbye still follows it.
+            if (!stopping.IsCancellationRequested)
+                coordinator.Tell(done, self);
+            result = new AssignmentComputed(assignment, null);
+        }
+        catch (Exception e)
+        {
+            result = new AssignmentComputed(assignment, e);
+        }
+        self.Tell(result);
+    }
+
+    private void OnComputed(AssignmentComputed computed)
+    {
+        _computing = false;
+        if (computed.Failure is StaleAssignmentException stale)
+        {
+            // Only a worker that fell behind (e.g. paused) meets one; the coordinator has already reassigned it.
+            _log.Warning("Worker {0} skipped assignment {1}: {2}", _settings.WorkerId, computed.Assignment.AssignmentId, stale.Message);
+        }
+        else if (computed.Failure is OperationCanceledException && _done)
+        {
+            return;
+        }
+        else if (computed.Failure is { } failure)
+        {
+            _log.Error(failure, "Worker {0} failed on assignment {1}: {2}", _settings.WorkerId, computed.Assignment.AssignmentId, failure.Message);
+            _coordinator?.Tell(new Goodbye(_settings.WorkerId, $"failed: {failure.Message}"));
+            End(WorkerOutcomeKind.Failed, failure.Message);
+            return;
+        }
+        else
+        {
+            _shardsDone += computed.Assignment.Shards.Length;
+        }
+        if (_draining)
+            SayGoodbye();
+        else
+            StartNext();
+    }
+
+    /// <summary>Local: the data set is loaded and the data plane attached (or why not).</summary>
+    private sealed record Prepared(JoinAccepted Setup, ShardComputer? Computer, ICoordinatorStream? Stream, TensorRoute Route, string Fingerprint,
+        string Detail, string? Failure) : INoSerializationVerificationNeeded;
+
+    /// <summary>Local: the background computation of an assignment is done (or failed).</summary>
+    private sealed record AssignmentComputed(ComputeShards Assignment, Exception? Failure) : INoSerializationVerificationNeeded;
+
+    /// <summary>Local: the data plane stream closed.</summary>
+    private sealed record StreamEnded(ICoordinatorStream Stream, string Reason) : INoSerializationVerificationNeeded;
+}
