@@ -1,3 +1,4 @@
+using ClusterMnist.Server.Export;
 using ClusterMnist.Server.Hosting;
 using ClusterMnist.Server.Metrics;
 using ClusterMnist.Server.Prediction;
@@ -11,7 +12,7 @@ namespace ClusterMnist.Server;
 
 /// <summary>
 /// Maps the coordinator's HTTP surface onto an existing Kestrel app (the coordinator's, beside its cluster socket
-/// endpoint): <c>POST /api/predict</c>, <c>GET /api/status</c>, <c>GET /metrics</c>, <c>GET /healthz</c>,
+/// endpoint): <c>POST /api/predict</c>, <c>GET /api/status</c>, <c>GET /api/model.onnx</c>, <c>GET /metrics</c>, <c>GET /healthz</c>,
 /// <c>GET /readyz</c> and the web page at <c>/</c>.
 /// </summary>
 public static class ServerApp
@@ -32,6 +33,7 @@ public static class ServerApp
         var metrics = new MetricsEndpoint(status, models, predictionMetrics);
         endpoints.MapPost("/api/predict", predict.HandleAsync);
         endpoints.MapGet("/api/status", statusEndpoint.HandleAsync);
+        endpoints.MapGet("/api/model.onnx", new OnnxModelEndpoint(models, options).HandleAsync);
         endpoints.MapGet("/metrics", metrics.HandleAsync);
         endpoints.MapGet("/healthz", context => WriteHealthAsync(context, StatusCodes.Status200OK, "alive"));
         endpoints.MapGet("/readyz", context => models.Current is null

@@ -12,6 +12,12 @@ public sealed record ServerOptions
     /// <summary>How often the web page polls <c>/api/status</c>, in milliseconds.</summary>
     public int StatusPollMilliseconds { get; init; } = 1000;
 
+    /// <summary>The data set the served model trains on, recorded in <c>/api/model.onnx</c>'s metadata; null when unknown.</summary>
+    public string? Dataset { get; init; }
+
+    /// <summary>Fingerprint of that training set, recorded beside it; null when unknown.</summary>
+    public string? TrainFingerprint { get; init; }
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {

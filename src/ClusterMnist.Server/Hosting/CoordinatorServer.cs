@@ -124,7 +124,9 @@ public sealed class CoordinatorServer : IAsyncDisposable
             var status = new CoordinatorStatusSource(events, run.Epochs, stepsPerEpoch, configuration,
                 _ => completion.IsFaulted || completion.IsCanceled ? "failed" : null);
 
-            app = BuildApp(settings, remoting, models, status);
+            // The live model's ONNX export names the data it trains on.
+            var served = settings with { Server = settings.Server with { Dataset = data.Name, TrainFingerprint = data.Train.Fingerprint } };
+            app = BuildApp(served, remoting, models, status);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
             var address = new Uri(addresses.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)
