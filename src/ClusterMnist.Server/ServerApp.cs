@@ -17,7 +17,11 @@ namespace ClusterMnist.Server;
 /// </summary>
 public static class ServerApp
 {
-    /// <summary>Adds the endpoints to <paramref name="endpoints"/>; needs no services registered.</summary>
+    /// <summary>
+    /// Adds the endpoints to <paramref name="endpoints"/>; the app's services need
+    /// <see cref="ClusterMnistMetrics.AddClusterMnistMetrics"/> (and routing).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The metrics services are not registered.</exception>
     public static IEndpointRouteBuilder MapClusterMnist(
         this IEndpointRouteBuilder endpoints, ServerOptions options, IModelSnapshotSource models, IClusterStatusSource status)
     {
@@ -27,14 +31,13 @@ public static class ServerApp
         ArgumentNullException.ThrowIfNull(status);
         options.Validate();
 
-        var predictionMetrics = new PredictionMetrics();
+        var predictionMetrics = ClusterMnistMetrics.CreateInstruments(endpoints.ServiceProvider, status, models);
         var predict = new PredictEndpoint(options, models, predictionMetrics);
         var statusEndpoint = new StatusEndpoint(options, status, models);
-        var metrics = new MetricsEndpoint(status, models, predictionMetrics);
         endpoints.MapPost("/api/predict", predict.HandleAsync);
         endpoints.MapGet("/api/status", statusEndpoint.HandleAsync);
         endpoints.MapGet("/api/model.onnx", new OnnxModelEndpoint(models, options).HandleAsync);
-        endpoints.MapGet("/metrics", metrics.HandleAsync);
+        endpoints.MapPrometheusScrapingEndpoint("/metrics");
         endpoints.MapGet("/healthz", context => WriteHealthAsync(context, StatusCodes.Status200OK, "alive"));
         endpoints.MapGet("/readyz", context => models.Current is null
             ? WriteHealthAsync(context, StatusCodes.Status503ServiceUnavailable, "no model is being served yet")

@@ -5,6 +5,7 @@ using ClusterMnist.Cluster.Hosting;
 using ClusterMnist.Cluster.Protocol;
 using ClusterMnist.Core.Data;
 using ClusterMnist.Core.Training;
+using ClusterMnist.Server.Metrics;
 using ClusterMnist.Server.Snapshots;
 using ClusterMnist.Server.Status;
 using Microsoft.AspNetCore.Builder;
@@ -121,7 +122,7 @@ public sealed class CoordinatorServer : IAsyncDisposable
                 configuration[key] = value;
             }
 
-            var status = new CoordinatorStatusSource(events, run.Epochs, stepsPerEpoch, configuration,
+            var status = new CoordinatorStatusSource(events, run.Epochs, stepsPerEpoch, data.Train.Count, run.BatchSize, configuration,
                 _ => completion.IsFaulted || completion.IsCanceled ? "failed" : null);
 
             // The live model's ONNX export names the data it trains on.
@@ -153,13 +154,14 @@ public sealed class CoordinatorServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops training (an unfinished run's <see cref="Completion"/> is cancelled), closes the workers' connections
-    /// and stops Kestrel, letting running requests finish.
+    /// Stops training (an unfinished run's <see cref="Completion"/> is cancelled), closes the workers' connections,
+    /// pushes the last metrics to an OTLP collector (when there is one) and stops Kestrel, letting running requests finish.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         await _coordinator.StopAsync().ConfigureAwait(false);
         await _remoting.DisposeAsync().ConfigureAwait(false);
+        ClusterMnistMetrics.Flush(_app.Services, TimeSpan.FromSeconds(5));
         await _app.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -197,6 +199,7 @@ public sealed class CoordinatorServer : IAsyncDisposable
         // Request logs would drown the cluster's own lines; the actor system logs joins, departures and epochs.
         builder.Logging.ClearProviders();
         builder.Services.AddRoutingCore();
+        builder.Services.AddClusterMnistMetrics(settings.Server);
 
         // Shutdown waits for running requests; a worker's socket request lasts as long as the worker, so keep it short.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(3));
