@@ -65,6 +65,12 @@ internal sealed class CoordinatorCommandOptions
         Description = "Cluster token workers must present. Default $CLUSTERMNIST_TOKEN; required.",
     };
 
+    public Option<string?> OtlpEndpoint { get; } = new(OtlpEndpointSetting.Flag)
+    {
+        HelpName = "URL",
+        Description = OtlpEndpointSetting.Description,
+    };
+
     public Option<string?> Config { get; } = new("--config")
     {
         HelpName = "FILE",
@@ -73,7 +79,7 @@ internal sealed class CoordinatorCommandOptions
 
     public IEnumerable<Option> All =>
     [
-        Port, Bind, MinWorkers, CheckpointDir, CheckpointEvery, Resume, ExitWhenDone, NoSharedMemory, Token, Config,
+        Port, Bind, MinWorkers, CheckpointDir, CheckpointEvery, Resume, ExitWhenDone, NoSharedMemory, Token, OtlpEndpoint, Config,
         .. Training.All.Except([Training.Workers, Training.Checkpoint, Training.Resume, Training.Plot]),
     ];
 
@@ -110,6 +116,7 @@ internal sealed class CoordinatorCommandOptions
             MaxBodyBytes = file.Integer("Http:MaxBodyBytes") ?? 1024 * 1024,
             MaxBatchImages = (int)(file.Integer("Http:MaxBatchImages") ?? 1024),
             StatusPollMilliseconds = (int)(file.Integer("Http:StatusPollMilliseconds") ?? 1000),
+            OtlpEndpoint = OtlpEndpointSetting.Parse(result.GetValue(OtlpEndpoint) ?? file.Text(OtlpEndpointSetting.Key)),
             SettingsFile = file.FilePath,
         };
     }
