@@ -17,6 +17,7 @@ internal static class CliApp
         WorkerCommand.Create(),
         EvaluateCommand.Create(),
         PredictCommand.Create(),
+        ExportCommand.Create(),
         DownloadCommand.Create(),
         CertCommand.Create(),
         BenchCommand.Create(),

@@ -1,3 +1,4 @@
+using ClusterMnist.Server.Metrics;
 using ClusterMnist.Server.Snapshots;
 using ClusterMnist.Server.Status;
 using Microsoft.AspNetCore.Builder;
@@ -37,21 +38,27 @@ public sealed class ServerHost : IAsyncDisposable
         builder.WebHost.UseUrls(url);
         builder.Logging.ClearProviders();
         builder.Services.AddRoutingCore();
+        options ??= new ServerOptions();
+        builder.Services.AddClusterMnistMetrics(options);
         var app = builder.Build();
-        app.MapClusterMnist(options ?? new ServerOptions(), models, status);
+        app.MapClusterMnist(options, models, status);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
         var address = new Uri(addresses.First().Replace("[::]", "localhost", StringComparison.Ordinal) + "/");
         return new ServerHost(app, address);
     }
 
-    /// <summary>Stops accepting requests and lets running ones finish.</summary>
-    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+    /// <summary>Stops accepting requests and lets running ones finish; pushes the last metrics to an OTLP collector.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        ClusterMnistMetrics.Flush(_app.Services, TimeSpan.FromSeconds(5));
+        return _app.StopAsync(cancellationToken);
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync().ConfigureAwait(false);
+        await StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 }

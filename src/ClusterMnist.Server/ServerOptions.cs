@@ -12,11 +12,27 @@ public sealed record ServerOptions
     /// <summary>How often the web page polls <c>/api/status</c>, in milliseconds.</summary>
     public int StatusPollMilliseconds { get; init; } = 1000;
 
+    /// <summary>The data set the served model trains on, recorded in <c>/api/model.onnx</c>'s metadata; null when unknown.</summary>
+    public string? Dataset { get; init; }
+
+    /// <summary>Fingerprint of that training set, recorded beside it; null when unknown.</summary>
+    public string? TrainFingerprint { get; init; }
+
+    /// <summary>
+    /// An OpenTelemetry collector to push the metrics to as well (OTLP; <c>…/v1/metrics</c> means OTLP/HTTP, a bare
+    /// host and port gRPC); null exports through <c>/metrics</c> only.
+    /// </summary>
+    public Uri? OtlpEndpoint { get; init; }
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBodyBytes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBatchImages);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(StatusPollMilliseconds);
+        if (OtlpEndpoint is { } otlp && (!otlp.IsAbsoluteUri || (otlp.Scheme != Uri.UriSchemeHttp && otlp.Scheme != Uri.UriSchemeHttps)))
+        {
+            throw new ArgumentException($"The OTLP endpoint '{otlp}' must be an http:// or https:// address.", nameof(OtlpEndpoint));
+        }
     }
 }

@@ -9,21 +9,6 @@ public class CancellationTests : IDisposable
 
     public void Dispose() => _data.Dispose();
 
-    /// <summary>Cancels when a given text is written: a deterministic stand-in for pressing Ctrl+C at that moment.</summary>
-    private sealed class CancellingWriter(string trigger, CancellationTokenSource cancellation) : StringWriter
-    {
-        public override void WriteLine(string? value)
-        {
-            base.WriteLine(value);
-            if (value?.Contains(trigger, StringComparison.Ordinal) == true)
-            {
-                cancellation.Cancel();
-            }
-        }
-
-        public override Encoding Encoding => Encoding.UTF8;
-    }
-
     [Fact]
     public async Task Train_StopsWithExit130AndResumeHint_WhenCancelled_AndResumeMatchesUninterruptedRun()
     {

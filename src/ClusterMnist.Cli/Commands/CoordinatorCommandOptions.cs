@@ -67,6 +67,12 @@ internal sealed class CoordinatorCommandOptions
 
     public ClusterNodeCommandOptions Cluster { get; } = new("coordinator", defaultPort: 4053);
 
+    public Option<string?> OtlpEndpoint { get; } = new(OtlpEndpointSetting.Flag)
+    {
+        HelpName = "URL",
+        Description = OtlpEndpointSetting.Description,
+    };
+
     public Option<string?> Config { get; } = new("--config")
     {
         HelpName = "FILE",
@@ -75,7 +81,7 @@ internal sealed class CoordinatorCommandOptions
 
     public IEnumerable<Option> All =>
     [
-        Port, Bind, MinWorkers, CheckpointDir, CheckpointEvery, Resume, ExitWhenDone, NoSharedMemory, DataPlanePort, .. Cluster.All, Config,
+        Port, Bind, MinWorkers, CheckpointDir, CheckpointEvery, Resume, ExitWhenDone, NoSharedMemory, DataPlanePort, .. Cluster.All, OtlpEndpoint, Config,
         .. Training.All.Except([Training.Workers, Training.Checkpoint, Training.Resume, Training.Plot]),
     ];
 
@@ -111,6 +117,7 @@ internal sealed class CoordinatorCommandOptions
             MaxBodyBytes = file.Integer("Http:MaxBodyBytes") ?? 1024 * 1024,
             MaxBatchImages = (int)(file.Integer("Http:MaxBatchImages") ?? 1024),
             StatusPollMilliseconds = (int)(file.Integer("Http:StatusPollMilliseconds") ?? 1000),
+            OtlpEndpoint = OtlpEndpointSetting.Parse(result.GetValue(OtlpEndpoint) ?? file.Text(OtlpEndpointSetting.Key)),
             SettingsFile = file.FilePath,
         };
     }

@@ -82,6 +82,7 @@ internal static class CoordinatorRun
                 MaxBodyBytes = settings.MaxBodyBytes,
                 MaxBatchImages = settings.MaxBatchImages,
                 StatusPollMilliseconds = settings.StatusPollMilliseconds,
+                OtlpEndpoint = settings.OtlpEndpoint,
             },
             PublishInterval = settings.PublishInterval,
             ShownConfiguration = new Dictionary<string, string>

@@ -42,6 +42,9 @@ internal sealed record CoordinatorRunSettings
 
     public int StatusPollMilliseconds { get; init; } = 1000;
 
+    /// <summary>An OpenTelemetry collector to push metrics to as well; null: /metrics only.</summary>
+    public Uri? OtlpEndpoint { get; init; }
+
     /// <summary>The settings file that was read, if any.</summary>
     public string? SettingsFile { get; init; }
 

@@ -40,6 +40,7 @@ internal static class CoordinatorSchema
         new("Http:MaxBodyBytes", Integer(1), "1048576", null, "Largest /api/predict request body."),
         new("Http:MaxBatchImages", Integer(1), "1024", null, "Most images in one /api/predict request."),
         new("Http:StatusPollMilliseconds", Integer(1), "1000", null, "How often the web page polls /api/status."),
+        new("Http:OtlpEndpoint", HttpUrl, null, "--otlp-endpoint", "Also push metrics to this OpenTelemetry collector (OTLP; a …/v1/metrics URL means OTLP/HTTP, else gRPC); none when unset."),
     ],
     ["Worker"]);
 }

@@ -19,6 +19,8 @@ internal abstract record SettingKind
 
     public static SettingKind Flag { get; } = new FlagKind();
 
+    public static SettingKind HttpUrl { get; } = new UrlKind();
+
     public static SettingKind OneOf(params string[] values) => new ChoiceKind(values);
 
     private sealed record IntegerKind(long Min, long Max) : SettingKind
@@ -52,6 +54,14 @@ internal abstract record SettingKind
         public override string Expected => "true or false";
 
         public override bool IsValid(string text) => bool.TryParse(text, out _);
+    }
+
+    private sealed record UrlKind : SettingKind
+    {
+        public override string Expected => "an http:// or ws:// URL";
+
+        public override bool IsValid(string text) =>
+            Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "ws" or "wss";
     }
 
     private sealed record ChoiceKind(string[] Values) : SettingKind

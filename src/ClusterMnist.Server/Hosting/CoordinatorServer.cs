@@ -6,6 +6,7 @@ using ClusterMnist.Cluster.DataPlane;
 using ClusterMnist.Cluster.Hosting;
 using ClusterMnist.Core.Data;
 using ClusterMnist.Core.Training;
+using ClusterMnist.Server.Metrics;
 using ClusterMnist.Server.Snapshots;
 using ClusterMnist.Server.Status;
 using Microsoft.AspNetCore.Builder;
@@ -121,7 +122,7 @@ public sealed class CoordinatorServer : IAsyncDisposable
             configuration[key] = value;
         }
 
-        var status = new CoordinatorStatusSource(events, run.Options.Epochs, stepsPerEpoch, configuration,
+        var status = new CoordinatorStatusSource(events, run.Options.Epochs, stepsPerEpoch, data.Train.Count, run.Options.BatchSize, configuration,
             _ => completion.IsFaulted || completion.IsCanceled ? "failed" : null);
 
         var security = settings.Node.Certificate is { } certificate && settings.EncryptDataPlane
@@ -132,7 +133,9 @@ public sealed class CoordinatorServer : IAsyncDisposable
         WebApplication? app = null;
         try
         {
-            app = BuildApp(settings, models, status, loggerFactory);
+            // The live model's ONNX export names the data it trains on.
+            var served = settings with { Server = settings.Server with { Dataset = data.Name, TrainFingerprint = data.Train.Fingerprint } };
+            app = BuildApp(served, models, status, loggerFactory);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var system = app.Services.GetRequiredService<ActorSystem>();
             var coordinator = CoordinatorHost.Start(system, run, coordinatorSettings, events, dataPlane);
@@ -154,13 +157,15 @@ public sealed class CoordinatorServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops training (an unfinished run's <see cref="Completion"/> is cancelled), leaves the cluster, closes the data
-    /// plane and stops Kestrel, letting running requests finish.
+    /// Stops training (an unfinished run's <see cref="Completion"/> is cancelled), closes the data plane, pushes the
+    /// last metrics to an OTLP collector (when there is one), leaves the cluster and stops Kestrel, letting running
+    /// requests finish.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         await _coordinator.StopAsync().ConfigureAwait(false);
         await _dataPlane.DisposeAsync().ConfigureAwait(false);
+        ClusterMnistMetrics.Flush(_app.Services, TimeSpan.FromSeconds(5));
         await _app.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -195,7 +200,9 @@ public sealed class CoordinatorServer : IAsyncDisposable
         // Request logs would drown the cluster's own lines; the actors log joins, departures and epochs.
         builder.Logging.ClearProviders();
         builder.Services.AddRoutingCore();
+        builder.Services.AddClusterMnistMetrics(settings.Server);
         builder.Services.AddAkka(ClusterMnistAkka.SystemName, akka => akka.WithClusterMnist(settings.Node, loggerFactory));
+        // Stopping leaves the cluster first (coordinated shutdown), then lets running requests finish.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
         var app = builder.Build();
         app.MapClusterMnist(settings.Server, models, status);

@@ -9,37 +9,79 @@ namespace ClusterMnist.Server.Hosting;
 /// <summary>
 /// Adapts the coordinator's own status snapshot (members, phase, epoch history, last step) to what
 /// <c>/api/status</c> and <c>/metrics</c> read. Reads the latest immutable snapshot on each call, so it is
-/// thread-safe and never stale by more than one coordinator message.
+/// thread-safe and never stale by more than one coordinator message. The running totals (samples, data-plane bytes,
+/// step time) are summed from the coordinator's step events, which are the only place per-step costs appear.
 /// </summary>
-internal sealed class CoordinatorStatusSource(
-    CoordinatorEvents events, int totalEpochs, int stepsPerEpoch, IReadOnlyDictionary<string, string> configuration,
-    Func<CoordinatorSnapshot?, string?>? stateOverride = null) : IClusterStatusSource
+internal sealed class CoordinatorStatusSource : IClusterStatusSource
 {
+    private readonly CoordinatorEvents _events;
+    private readonly int _totalEpochs;
+    private readonly int _stepsPerEpoch;
+    private readonly IReadOnlyDictionary<string, string> _configuration;
+    private readonly Func<CoordinatorSnapshot?, string?>? _stateOverride;
+    private readonly int _trainCount;
+    private readonly int _batchSize;
+
+    // Replaced whole on each step by the coordinator's loop (one writer); readers take the reference as it is.
+    private TrainingTotals _totals = TrainingTotals.Zero;
+
+    public CoordinatorStatusSource(
+        CoordinatorEvents events, int totalEpochs, int stepsPerEpoch, int trainCount, int batchSize,
+        IReadOnlyDictionary<string, string> configuration, Func<CoordinatorSnapshot?, string?>? stateOverride = null)
+    {
+        _events = events;
+        _totalEpochs = totalEpochs;
+        _stepsPerEpoch = stepsPerEpoch;
+        _configuration = configuration;
+        _stateOverride = stateOverride;
+        _trainCount = trainCount;
+        _batchSize = batchSize;
+        events.StepCompleted += OnStep;
+    }
+
     /// <inheritdoc />
     public ServerStatus GetStatus()
     {
-        var snapshot = events.Status;
+        var snapshot = _events.Status;
         var members = snapshot?.Members.Select(ToServer).ToArray() ?? [];
         var last = snapshot?.LastStep?.Report;
         var history = snapshot?.History
             .Select(e => new EpochPoint(e.Report.Epoch, e.Report.TrainLoss, e.Report.TrainAccuracy, e.Report.TestLoss, e.Report.TestAccuracy, e.Report.Seconds))
             .ToArray() ?? [];
         var progress = new TrainingProgress(
-            StateOf(snapshot), snapshot?.Epoch ?? 0, snapshot?.Epochs ?? totalEpochs, snapshot?.Step ?? 0,
-            snapshot?.StepInEpoch ?? 0, snapshot?.StepsPerEpoch ?? stepsPerEpoch,
+            StateOf(snapshot), snapshot?.Epoch ?? 0, snapshot?.Epochs ?? _totalEpochs, snapshot?.Step ?? 0,
+            snapshot?.StepInEpoch ?? 0, snapshot?.StepsPerEpoch ?? _stepsPerEpoch,
             last?.Loss ?? 0, last?.Accuracy ?? 0, last?.SamplesPerSecond ?? 0, history);
-        return new ServerStatus(members, progress, configuration);
+        return new ServerStatus(members, progress, _configuration);
     }
 
     /// <inheritdoc />
     public ClusterMetrics GetMetrics()
     {
-        var snapshot = events.Status;
+        var snapshot = _events.Status;
         var last = snapshot?.LastStep;
         double? test = snapshot is { History.Count: > 0 } ? snapshot.History[^1].Report.TestAccuracy : null;
         return new ClusterMetrics(
             snapshot?.Step ?? 0, snapshot?.Epoch ?? 0, last?.Report.Loss ?? 0, last?.Report.Accuracy ?? 0, test,
-            last?.Report.SamplesPerSecond ?? 0, snapshot?.LiveWorkers ?? 0, last?.WireBytes ?? 0);
+            last?.Report.SamplesPerSecond ?? 0, snapshot?.LiveWorkers ?? 0, last?.WireBytes ?? 0)
+        {
+            Totals = Volatile.Read(ref _totals) with { Reassignments = snapshot?.Reassignments ?? 0 },
+            MembersByState = snapshot is null
+                ? new Dictionary<string, int>()
+                : snapshot.Members.CountBy(m => m.ClusterState, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>Rows in step <paramref name="stepInEpoch"/> (1-based) of an epoch: a full batch, except a shorter last one.</summary>
+    internal static int BatchRows(int trainCount, int batchSize, int stepInEpoch) =>
+        (int)Math.Clamp(trainCount - ((long)(stepInEpoch - 1) * batchSize), 0, batchSize);
+
+    private void OnStep(ClusterStepReport step)
+    {
+        var time = step.Time;
+        var cost = new StepCost(BatchRows(_trainCount, _batchSize, step.Report.StepInEpoch), step.WireBytes,
+            time.Compute, time.Communication, time.Reduction, time.Waiting);
+        Volatile.Write(ref _totals, _totals.Add(cost));
     }
 
     /// <summary>The web page's and scripts' words for the coordinator's phase.</summary>
@@ -53,7 +95,7 @@ internal sealed class CoordinatorStatusSource(
     };
 
     private string StateOf(CoordinatorSnapshot? snapshot) =>
-        stateOverride?.Invoke(snapshot) ?? (snapshot is null ? "waiting" : StateName(snapshot.Phase));
+        _stateOverride?.Invoke(snapshot) ?? (snapshot is null ? "waiting" : StateName(snapshot.Phase));
 
     private static ServerMember ToServer(Cluster.Coordinator.MemberStatus member) => new(
         member.Id, member.Address, member.ClusterState, member.LastSeen, member.ShardsDone, member.SamplesPerSecond, member.Role, member.Reason);

@@ -1,10 +1,13 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 
 namespace ClusterMnist.Server.Metrics;
 
 /// <summary>
-/// Counts prediction requests by outcome, images predicted, and a latency histogram. Lock-free (Interlocked), so
-/// recording costs a few atomic adds on the request path.
+/// The serving instruments: prediction requests by outcome, images classified, and a latency histogram. The counts
+/// are Interlocked adds observed at collection time, so every outcome is exported from the first scrape on (a rate
+/// of errors is then 0, not absent), including requests answered before the exporter subscribed; the latency goes
+/// into a System.Diagnostics.Metrics histogram.
 /// </summary>
 internal sealed class PredictionMetrics
 {
@@ -12,46 +15,41 @@ internal sealed class PredictionMetrics
     public static readonly double[] BucketBounds =
         [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
-    private readonly long[] _outcomes = new long[Enum.GetValues<PredictionOutcome>().Length];
-    private readonly long[] _buckets = new long[BucketBounds.Length + 1];
-    private long _sumTicks;
+    private static readonly PredictionOutcome[] Outcomes = Enum.GetValues<PredictionOutcome>();
+
+    private readonly long[] _requests = new long[Outcomes.Length];
+    private readonly Histogram<double> _duration;
     private long _images;
+
+    public PredictionMetrics(Meter meter)
+    {
+        ArgumentNullException.ThrowIfNull(meter);
+        meter.CreateObservableCounter("clustermnist.predictions", ObserveRequests, unit: "{request}", description: "Prediction requests by outcome.");
+        meter.CreateObservableCounter("clustermnist.predicted_images", () => Volatile.Read(ref _images), unit: "{image}",
+            description: "Images classified by successful prediction requests.");
+        _duration = meter.CreateHistogram(
+            "clustermnist.prediction.duration", unit: "s", description: "Time to answer a prediction request, from routing to the response written.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = BucketBounds });
+    }
 
     /// <summary>Records one request that started at <paramref name="startTimestamp"/> (Stopwatch ticks).</summary>
     public void Record(PredictionOutcome outcome, long startTimestamp, int images)
     {
-        long ticks = Stopwatch.GetTimestamp() - startTimestamp;
-        double seconds = (double)ticks / Stopwatch.Frequency;
-        int bucket = 0;
-        while (bucket < BucketBounds.Length && seconds > BucketBounds[bucket])
-        {
-            bucket++;
-        }
-
-        Interlocked.Increment(ref _outcomes[(int)outcome]);
-        Interlocked.Increment(ref _buckets[bucket]);
-        Interlocked.Add(ref _sumTicks, ticks);
+        _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
+        Interlocked.Increment(ref _requests[(int)outcome]);
         Interlocked.Add(ref _images, images);
     }
 
-    /// <summary>Requests that ended with <paramref name="outcome"/>.</summary>
-    public long Count(PredictionOutcome outcome) => Volatile.Read(ref _outcomes[(int)outcome]);
-
-    /// <summary>Images predicted in successful requests.</summary>
-    public long Images => Volatile.Read(ref _images);
-
-    /// <summary>Total seconds spent in recorded requests.</summary>
-    public double SumSeconds => (double)Volatile.Read(ref _sumTicks) / Stopwatch.Frequency;
-
-    /// <summary>Requests per bucket (not cumulative); the last is above every bound.</summary>
-    public long[] BucketCounts()
+    /// <summary>The <c>outcome</c> label of <paramref name="outcome"/>.</summary>
+    internal static string OutcomeLabel(PredictionOutcome outcome) => outcome switch
     {
-        var counts = new long[_buckets.Length];
-        for (int i = 0; i < counts.Length; i++)
-        {
-            counts[i] = Volatile.Read(ref _buckets[i]);
-        }
+        PredictionOutcome.Ok => "ok",
+        PredictionOutcome.BadRequest => "bad_request",
+        PredictionOutcome.UnsupportedMediaType => "unsupported_media_type",
+        PredictionOutcome.TooLarge => "too_large",
+        _ => "no_model",
+    };
 
-        return counts;
-    }
+    private IEnumerable<Measurement<long>> ObserveRequests() =>
+        Outcomes.Select(o => new Measurement<long>(Volatile.Read(ref _requests[(int)o]), new KeyValuePair<string, object?>("outcome", OutcomeLabel(o))));
 }

@@ -16,6 +16,7 @@ public sealed class InMemoryClusterStatus : IClusterStatusSource
     private StepReport? _lastStep;
     private int _totalEpochs;
     private long _bytesPerStep;
+    private TrainingTotals _totals = TrainingTotals.Zero;
 
     /// <summary>Sets the settings shown as "configuration in force".</summary>
     public void SetConfiguration(IEnumerable<KeyValuePair<string, string>> settings)
@@ -77,13 +78,28 @@ public sealed class InMemoryClusterStatus : IClusterStatusSource
         }
     }
 
-    /// <summary>Records one optimizer step.</summary>
-    public void RecordStep(StepReport step)
+    /// <summary>Records one optimizer step (counted in the totals, with no samples, bytes or time).</summary>
+    public void RecordStep(StepReport step) => RecordStep(step, new StepCost(0, 0, 0, 0, 0, 0));
+
+    /// <summary>Records one optimizer step and what it cost.</summary>
+    public void RecordStep(StepReport step, StepCost cost)
     {
         ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(cost);
         lock (_lock)
         {
             _lastStep = step;
+            _totals = _totals.Add(cost);
+        }
+    }
+
+    /// <summary>Sets how many assignments have been reassigned so far (a running total).</summary>
+    public void SetReassignments(long total)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(total);
+        lock (_lock)
+        {
+            _totals = _totals with { Reassignments = total };
         }
     }
 
@@ -122,7 +138,11 @@ public sealed class InMemoryClusterStatus : IClusterStatusSource
             int live = _members.Values.Count(m => m.State is "training" or "idle" or "joining");
             double? test = _history.Count == 0 ? null : _history[^1].TestAccuracy;
             return new ClusterMetrics(
-                step?.Step ?? 0, step?.Epoch ?? 0, step?.Loss ?? 0, step?.Accuracy ?? 0, test, step?.SamplesPerSecond ?? 0, live, _bytesPerStep);
+                step?.Step ?? 0, step?.Epoch ?? 0, step?.Loss ?? 0, step?.Accuracy ?? 0, test, step?.SamplesPerSecond ?? 0, live, _bytesPerStep)
+            {
+                Totals = _totals,
+                MembersByState = _members.Values.CountBy(m => m.State, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal),
+            };
         }
     }
 }

@@ -80,6 +80,8 @@ function render(status) {
   byId('served-model').textContent = status.model
     ? `serving ${status.model.spec} · v${status.model.version} · step ${status.model.step}`
     : 'no model yet';
+  // The link downloads whatever model is served at the moment of the click; hidden while there is none.
+  byId('model-download').hidden = !status.model;
   byId('stat-epoch').textContent = p.totalEpochs ? `${p.epoch} / ${p.totalEpochs}` : String(p.epoch);
   byId('stat-step').textContent = number(p.step);
   byId('stat-loss').textContent = p.step ? Number(p.loss).toFixed(4) : '–';

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using ClusterMnist.Cli.Hosting;
+using ClusterMnist.Core.Export;
+
+namespace ClusterMnist.Cli.Commands;
+
+/// <summary>`export`: writes a checkpoint's network as an ONNX model for ONNX Runtime, Triton, onnxruntime-web or ML.NET.</summary>
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { HelpName = "FILE", Description = "Checkpoint written by `train --checkpoint` or the coordinator.", Required = true };
+        var onnx = new Option<string>("--onnx") { HelpName = "FILE", Description = "The ONNX file to write (replaced if it exists).", Required = true };
+        var dataset = new Option<string?>("--dataset")
+        {
+            Description = "Data set the checkpoint was trained on, recorded in the model's metadata (checkpoints keep only the training set's fingerprint).",
+        }.AcceptOnlyFromAmong("mnist", "fashion", "digits-split");
+        var command = new Command("export", "Export a checkpoint's network as an ONNX model (input [N, 784] pixels in 0-1, output [N, 10] probabilities).")
+        {
+            model, onnx, dataset,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var console = CliConsole.From(parseResult);
+            var file = ModelFile.Load(parseResult.GetValue(model)!);
+            string path = parseResult.GetValue(onnx)!;
+            var info = new OnnxExportInfo(parseResult.GetValue(dataset), file.TrainFingerprint, file.Step, file.Epoch);
+            Write(path, file, info);
+            long bytes = new FileInfo(path).Length;
+            await console.Out.WriteLineAsync(
+                $"Wrote {path} ({bytes:N0} bytes): model {file.Spec}, step {file.Step}, {file.Epoch} epoch(s), ONNX opset {OnnxExporter.Opset}, "
+                + $"input '{OnnxExporter.InputName}' [N, {file.Spec.InputSize}], output '{OnnxExporter.OutputName}' [N, {file.Spec.OutputSize}]")
+                .ConfigureAwait(false);
+            if (info.Dataset is null)
+            {
+                await console.Out.WriteLineAsync("The data set is not recorded (give --dataset to record it); the training set's fingerprint is.").ConfigureAwait(false);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static void Write(string path, ModelFile file, OnnxExportInfo info)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new CliException($"cannot write the ONNX model to '{path}': it is a folder; give a file name, e.g. {Path.Combine(path, "model.onnx")}.");
+        }
+
+        try
+        {
+            OnnxExporter.Write(path, file.Spec, file.Parameters, info);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new CliException($"cannot write the ONNX model to '{path}': the folder '{Path.GetDirectoryName(Path.GetFullPath(path))}' does not exist.", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new CliException($"cannot write the ONNX model to '{path}': permission denied.", e);
+        }
+        catch (IOException e)
+        {
+            throw new CliException($"cannot write the ONNX model to '{path}': {e.Message}", e);
+        }
+    }
+}
