@@ -4,12 +4,12 @@ using ClusterMnist.Cli.Commands;
 
 namespace ClusterMnist.Cli.Tests;
 
-/// <summary>`bench cluster` against real worker processes: one JSON line per worker count, traffic about 2× the parameters.</summary>
+/// <summary>`bench cluster` against real worker processes: one JSON line per worker count, traffic about 2× the parameters over TLS streams.</summary>
 [Collection(nameof(ClusterProcessTests))]
 public class BenchClusterTests
 {
     [Fact]
-    public async Task BenchCluster_OverTheWebSocket_PrintsOneLinePerWorkerCount_WithTrafficAboutTwiceTheParameters()
+    public async Task BenchCluster_OverTlsStreams_PrintsOneLinePerWorkerCount_WithTrafficAboutTwiceTheParameters()
     {
         var run = await CliRunner.RunAsync("bench", "cluster", "--workers", "1,2", "--model", "784-32-10", "--batch", "128", "--steps", "4",
             "--warmup", "1", "--no-shared-memory", "--json");
@@ -23,7 +23,7 @@ public class BenchClusterTests
             Assert.Equal(4, line.GetProperty("steps").GetInt32());
             Assert.Equal(4L * ((784 * 32) + 32 + (32 * 10) + 10), line.GetProperty("parameter_bytes").GetInt64());
             Assert.InRange(line.GetProperty("bytes_ratio").GetDouble(), 1.9, 2.1);
-            Assert.Equal("websocket", line.GetProperty("transport").GetString());
+            Assert.Equal("tcp-stream+tls", line.GetProperty("transport").GetString());
             Assert.True(line.GetProperty("samples_per_second").GetDouble() > 0);
             Assert.True(line.GetProperty("compute_ms").GetDouble() > 0);
         });
@@ -40,10 +40,22 @@ public class BenchClusterTests
 
         Assert.True(run.ExitCode == 0, run.Error + run.Output);
         var line = JsonDocument.Parse(run.OutputLines.Single()).RootElement;
-        Assert.Equal("shared-memory", line.GetProperty("transport").GetString());
-        // Only shard lists, sample indices and per-shard numbers cross the socket: a few hundred bytes per worker and step.
+        Assert.Equal("shared-memory+tls", line.GetProperty("transport").GetString());
+        // Only shard lists, sample indices and per-shard numbers cross between the nodes: a few hundred bytes per worker and step.
         Assert.InRange(line.GetProperty("bytes_per_step_per_worker").GetDouble(), 1, 0.05 * line.GetProperty("parameter_bytes").GetInt64());
         Assert.Equal(4, line.GetProperty("steps").GetInt32());
+    }
+
+    [Fact]
+    public async Task BenchCluster_WithNoTls_MeasuresPlainStreams_AndSaysSo()
+    {
+        var run = await CliRunner.RunAsync("bench", "cluster", "--workers", "1", "--model", "784-32-10", "--batch", "128", "--steps", "4",
+            "--warmup", "1", "--no-shared-memory", "--no-tls", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Error + run.Output);
+        var line = JsonDocument.Parse(run.OutputLines.Single()).RootElement;
+        Assert.Equal("tcp-stream", line.GetProperty("transport").GetString());
+        Assert.InRange(line.GetProperty("bytes_ratio").GetDouble(), 1.9, 2.1);
     }
 
     [Fact]

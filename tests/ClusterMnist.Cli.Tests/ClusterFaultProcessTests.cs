@@ -9,28 +9,25 @@ namespace ClusterMnist.Cli.Tests;
 /// <summary>
 /// Worker faults against real processes on 127.0.0.1: a coordinator and three `clustermnist worker` processes train
 /// the real digits-split set (CLUSTERMNIST_DATA; skipped when unset) while one worker is killed with SIGKILL, frozen
-/// with SIGSTOP (then continued, so its stale answers arrive late), or a third worker joins mid-run. Every run must
-/// end with exactly the parameters of a one-worker run, and the failure must be detected within the default worker
-/// timeout (3 s) plus a heartbeat and a deadline check. The detection times are written to the test output.
+/// with SIGSTOP (then continued: the coordinator has downed it, so it exits non-zero for its supervisor to restart),
+/// or a third worker joins mid-run. Every run must end with exactly the parameters of a one-worker run. The loss is
+/// detected at the first sign (a lost connection for a kill, the failure detector for a freeze); the measured times
+/// are written to the test output, and the assertions only bound them by the failure detector's own settings.
 /// </summary>
 [Collection(nameof(ClusterProcessTests))]
 public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : IDisposable
 {
-    private const string Token = "fault-test-token";
-
-    // Coordinator defaults under test: WorkerTimeout 3 s, heartbeats every 1 s, deadlines checked every 0.75 s.
-    private static readonly TimeSpan WorkerTimeout = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan DeadlineCheck = WorkerTimeout / 4;
+    // The cluster's failure detector as configured by default: heartbeats every 0.5 s, a pause of 2 s tolerated,
+    // unreachable nodes reaped every 0.5 s.
+    private static readonly TimeSpan FailureDetection = TimeSpan.FromSeconds(0.5 + 2 + 0.5);
 
     // Slack for a loaded 2-core machine: process scheduling, not protocol time.
-    private static readonly TimeSpan Slack = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Slack = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan RunDeadline = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan RunDeadline = TimeSpan.FromSeconds(180);
 
     // 6 micro-shards per step so that each of three workers always holds two. A step takes about 1 ms on a quiet
-    // 2-core machine, so 40 epochs of 42 steps last a few seconds: long enough to be interrupted mid-epoch, and for a
-    // worker frozen in epoch 2 to be thawed and readmitted (heartbeat 1 s) before the run ends.
+    // 2-core machine, so 40 epochs of 42 steps last a few seconds: long enough to be interrupted mid-epoch.
     private static readonly string[] Run = ["--dataset", "digits-split", "--model", "784-256-10", "--batch", "192", "--epochs", "40", "--seed", "11"];
 
     private static readonly SemaphoreSlim ReferenceLock = new(1);
@@ -52,11 +49,12 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
         }
 
         string expected = await ReferenceHashAsync();
-        using var coordinator = StartCoordinator(minWorkers: 3);
-        string url = await ListeningUrlAsync(coordinator);
-        using var w1 = StartWorker(url, "w1");
-        using var w2 = StartWorker(url, "w2");
-        using var w3 = StartWorker(url, "w3");
+        var nodes = new ClusterNodes(_directory);
+        using var coordinator = StartCoordinator(nodes, minWorkers: 3);
+        int port = await ClusterNodes.ClusterPortAsync(coordinator, StartDeadline);
+        using var w1 = StartWorker(nodes, port, "w1");
+        using var w2 = StartWorker(nodes, port, "w2");
+        using var w3 = StartWorker(nodes, port, "w3");
         try
         {
             await coordinator.WaitForLineAsync("epoch 1/", RunDeadline);
@@ -64,12 +62,13 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
 
             var clock = Stopwatch.StartNew();
             w2.Signal(UnixSignal.Kill);
-            string dead = await coordinator.WaitForLineAsync(DeclaredDead("w2"), "w2 declared dead", StartDeadline);
+            string dead = await coordinator.WaitForLineAsync(FirstSign("w2"), "w2 suspended or declared dead", StartDeadline);
             var detected = clock.Elapsed;
-            log.WriteLine($"SIGKILL w2 → declared dead after {detected.TotalSeconds:F2} s: {dead}");
+            log.WriteLine($"SIGKILL w2 → shards reassigned after {detected.TotalSeconds:F2} s: {dead}");
             // The workers of this host exchanged their tensors through shared memory when w2 was killed.
             Assert.Contains("Worker w2 is on this host", coordinator.Output, StringComparison.Ordinal);
-            Assert.True(detected <= WorkerTimeout + Heartbeat + DeadlineCheck + Slack, $"detection took {detected.TotalSeconds:F2} s");
+            // The first sign of a kill is the lost connection, long before the failure detector would give up on it.
+            Assert.True(detected <= FailureDetection + Slack, $"detection took {detected.TotalSeconds:F2} s");
 
             Assert.Equal(0, await coordinator.WaitForExitAsync(RunDeadline));
             ReportStepCompletion(coordinator, "w2");
@@ -87,7 +86,7 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task WorkerStoppedMidEpoch_IsDeclaredDeadWithinTheDeadline_ItsLateAnswerIgnored_ItIsReadmitted_AndTheRunMatchesOneWorker(bool sharedMemory)
+    public async Task WorkerStoppedMidEpoch_IsDeclaredDeadByTheFailureDetector_DownedSoItExitsWhenThawed_AndTheRunMatchesOneWorker(bool sharedMemory)
     {
         if (DataRoot is null)
         {
@@ -96,17 +95,13 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
         }
 
         string expected = await ReferenceHashAsync();
-
-        // With the defaults the connection heartbeat (also 3 s) may close the frozen worker's socket first, and the
-        // thawed worker then rejoins over a new one. Here the connections outlive the freeze, so it is the
-        // coordinator's own WorkerTimeout that must catch the silence, and the stale answer really arrives.
-        WriteSettings("coordinator.json", $$"""{ "Cluster": { "HeartbeatTimeoutSeconds": 20 }, "Coordinator": { "SharedMemory": {{(sharedMemory ? "true" : "false")}} } }""");
-        WriteSettings("worker.json", """{ "Cluster": { "HeartbeatTimeoutSeconds": 20 } }""");
-        using var coordinator = StartCoordinator(minWorkers: 3);
-        string url = await ListeningUrlAsync(coordinator);
-        using var w1 = StartWorker(url, "w1");
-        using var w2 = StartWorker(url, "w2");
-        using var w3 = StartWorker(url, "w3");
+        WriteSettings("coordinator.json", $$"""{ "Coordinator": { "SharedMemory": {{(sharedMemory ? "true" : "false")}} } }""");
+        var nodes = new ClusterNodes(_directory);
+        using var coordinator = StartCoordinator(nodes, minWorkers: 3);
+        int port = await ClusterNodes.ClusterPortAsync(coordinator, StartDeadline);
+        using var w1 = StartWorker(nodes, port, "w1");
+        using var w2 = StartWorker(nodes, port, "w2");
+        using var w3 = StartWorker(nodes, port, "w3");
         try
         {
             await coordinator.WaitForLineAsync("epoch 1/", RunDeadline);
@@ -114,49 +109,40 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
 
             var clock = Stopwatch.StartNew();
             w2.Signal(UnixSignal.Stop);
-            string dead = await coordinator.WaitForLineAsync(DeclaredDead("w2"), "w2 declared dead", StartDeadline);
+            string dead = await coordinator.WaitForLineAsync(FirstSign("w2"), "w2 suspended", StartDeadline);
             var detected = clock.Elapsed;
 
             // A frozen worker holds a step: either the one in progress or the next, whose shards it was sent.
             string completed = await coordinator.WaitForLineAsync(line => line.Contains("reassigned shard", StringComparison.Ordinal),
                 "a step completed with reassigned shards", StartDeadline);
             var stepDone = clock.Elapsed;
-            log.WriteLine($"SIGSTOP w2 → declared dead after {detected.TotalSeconds:F2} s: {dead}");
+            log.WriteLine($"SIGSTOP w2 → shards reassigned after {detected.TotalSeconds:F2} s: {dead}");
             log.WriteLine($"SIGSTOP w2 → stalled step completed after {stepDone.TotalSeconds:F2} s: {completed}");
-            Assert.True(detected >= WorkerTimeout - Heartbeat, $"declared dead after only {detected.TotalSeconds:F2} s of silence");
-            Assert.True(detected <= WorkerTimeout + Heartbeat + DeadlineCheck + Slack, $"detection took {detected.TotalSeconds:F2} s");
-            Assert.True(stepDone <= (2 * WorkerTimeout) + Slack, $"the stalled step completed after {stepDone.TotalSeconds:F2} s");
+            // Its connection stays open, so the failure detector is the first to tell.
+            Assert.Contains("no cluster heartbeats", dead, StringComparison.Ordinal);
+            Assert.True(detected <= FailureDetection + Slack, $"detection took {detected.TotalSeconds:F2} s");
+            Assert.True(stepDone <= (2 * FailureDetection) + Slack, $"the stalled step completed after {stepDone.TotalSeconds:F2} s");
+            // Still unreachable once the split brain resolver's picture is stable: its node is downed for good.
+            log.WriteLine($"SIGSTOP w2 → downed after {clock.Elapsed.TotalSeconds:F2} s: "
+                + await coordinator.WaitForLineAsync(DeclaredDead("w2"), "w2 declared dead", StartDeadline));
 
-            // Thawed, it computes the shards it still holds and answers: the coordinator must ignore that answer.
-            Assert.Contains("silent", dead, StringComparison.Ordinal);
+            // Thawed, it learns that it was downed: it must not come back as it was, so it exits non-zero for its
+            // supervisor to start it again as a new incarnation. Its late answer, if it sent one, is ignored.
             w2.Signal(UnixSignal.Continue);
-            log.WriteLine(await coordinator.WaitForLineAsync("Worker w2 is back", StartDeadline));
+            Assert.Equal(1, await w2.WaitForExitAsync(StartDeadline));
+            log.WriteLine($"thawed w2 exited: {w2.Error}");
 
             Assert.Equal(0, await coordinator.WaitForExitAsync(RunDeadline));
             Assert.Equal(expected, ParameterHash(coordinator));
-            long late = LateAnswersIgnored(coordinator);
-            log.WriteLine($"late answers ignored: {late}");
+            log.WriteLine($"late answers ignored: {LateAnswersIgnored(coordinator)}");
             Assert.Equal(sharedMemory, coordinator.Output.Contains("Worker w2 is on this host", StringComparison.Ordinal));
-            if (sharedMemory)
-            {
-                // Through shared memory, a thawed worker whose parameter version is gone from the file sees that its
-                // assignment is stale and skips it; one that was computing when frozen still answers late.
-                long skipped = w2.OutputLines.Count(line => line.Contains("skipped assignment", StringComparison.Ordinal));
-                log.WriteLine($"stale assignments skipped by w2: {skipped}");
-                Assert.True(late + skipped >= 1, "the thawed worker neither answered late nor skipped a stale assignment");
-            }
-            else
-            {
-                Assert.True(late >= 1, "the thawed worker's stale answer was not counted as ignored");
-            }
             Assert.Equal(0, await w1.WaitForExitAsync(StartDeadline));
-            Assert.Equal(0, await w2.WaitForExitAsync(StartDeadline));
             Assert.Equal(0, await w3.WaitForExitAsync(StartDeadline));
         }
         finally
         {
             log.WriteLine(coordinator.Output);
-            log.WriteLine(w2.Output);
+            log.WriteLine(w2.Output + w2.Error);
         }
     }
 
@@ -170,15 +156,16 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
         }
 
         string expected = await ReferenceHashAsync();
-        using var coordinator = StartCoordinator(minWorkers: 2);
-        string url = await ListeningUrlAsync(coordinator);
-        using var w1 = StartWorker(url, "w1");
-        using var w2 = StartWorker(url, "w2");
+        var nodes = new ClusterNodes(_directory);
+        using var coordinator = StartCoordinator(nodes, minWorkers: 2);
+        int port = await ClusterNodes.ClusterPortAsync(coordinator, StartDeadline);
+        using var w1 = StartWorker(nodes, port, "w1");
+        using var w2 = StartWorker(nodes, port, "w2");
         try
         {
-            // Training starts as the second worker joins; the third starts only then.
+            // Training starts as the second worker is ready; the third starts only then.
             await coordinator.WaitForLineAsync("2 live", StartDeadline);
-            using var w3 = StartWorker(url, "w3");
+            using var w3 = StartWorker(nodes, port, "w3");
             try
             {
                 await coordinator.WaitForLineAsync("Worker w3 joined", RunDeadline);
@@ -213,19 +200,19 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
         using var tiny = new TinyDataset(trainCount: 200, testCount: 50);
         string[] coordinatorArgs =
         [
-            "coordinator", "--bind", "127.0.0.1", "--port", "0", "--token", Token, "--data", tiny.Root, "--dataset", "mnist",
-            "--model", "784-16-10", "--epochs", "1", "--batch", "64", "--checkpoint-dir", Path.Combine(_directory, "checkpoints"),
-            "--resume", "--exit-when-done", "--json",
+            "--data", tiny.Root, "--dataset", "mnist", "--model", "784-16-10", "--epochs", "1", "--batch", "64",
+            "--checkpoint-dir", Path.Combine(_directory, "checkpoints"), "--resume", "--exit-when-done", "--json",
         ];
-        using var first = ClusterProcess.Start(_directory, coordinatorArgs);
-        string url = await ListeningUrlAsync(first);
-        using var worker = ClusterProcess.Start(_directory, "worker", "--coordinator", url, "--data", tiny.Root, "--dataset", "mnist", "--token", Token, "--id", "w1");
+        var nodes = new ClusterNodes(_directory);
+        using var first = nodes.StartCoordinator(coordinatorArgs);
+        int port = await ClusterNodes.ClusterPortAsync(first, StartDeadline);
+        using var worker = nodes.StartWorker(port, "w1", "--data", tiny.Root);
         Assert.Equal(0, await first.WaitForExitAsync(RunDeadline));
         Assert.Equal(0, await worker.WaitForExitAsync(StartDeadline));
         Assert.Single(worker.OutputLines, line => line.Contains("finished", StringComparison.OrdinalIgnoreCase));
 
         // The checkpoint holds the finished run: no worker is needed and none is promised.
-        using var resumed = ClusterProcess.Start(_directory, coordinatorArgs);
+        using var resumed = nodes.StartCoordinator(coordinatorArgs);
         Assert.Equal(0, await resumed.WaitForExitAsync(StartDeadline));
         log.WriteLine(resumed.Output);
         Assert.Contains(resumed.OutputLines, line => line.Contains("already complete", StringComparison.Ordinal));
@@ -261,16 +248,19 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
         File.WriteAllText(Path.Combine(_directory, "config", name), json);
     }
 
-    private ClusterProcess StartCoordinator(int minWorkers) => ClusterProcess.Start(_directory,
-        ["coordinator", "--bind", "127.0.0.1", "--port", "0", "--min-workers", minWorkers.ToString(CultureInfo.InvariantCulture),
-         "--exit-when-done", "--json", "--token", Token, "--data", DataRoot!, .. Run]);
+    private static ClusterProcess StartCoordinator(ClusterNodes nodes, int minWorkers) => nodes.StartCoordinator(
+        ["--min-workers", minWorkers.ToString(CultureInfo.InvariantCulture), "--exit-when-done", "--json", "--data", DataRoot!, .. Run]);
 
-    private ClusterProcess StartWorker(string url, string id) => ClusterProcess.Start(_directory,
-        "worker", "--coordinator", url, "--data", DataRoot!, "--dataset", "digits-split", "--token", Token, "--id", id);
+    private static ClusterProcess StartWorker(ClusterNodes nodes, int port, string id) => nodes.StartWorker(port, id, "--data", DataRoot!);
 
-    // Silence, a closed connection and a failed send all end in "Worker ID … declaring it dead".
+    // Gone for good (downed, removed, its stream closed, a missed deadline): "Worker ID … declaring it dead".
     private static Func<string, bool> DeclaredDead(string id) =>
         line => line.Contains($"Worker {id} ", StringComparison.Ordinal) && line.Contains("declaring it dead", StringComparison.Ordinal);
+
+    // The first sign moves the shards: suspended as unreachable (a lost connection, the failure detector), or dead.
+    private static Func<string, bool> FirstSign(string id) =>
+        line => line.Contains($"Worker {id} ", StringComparison.Ordinal)
+            && (line.Contains("is unreachable", StringComparison.Ordinal) || line.Contains("declaring it dead", StringComparison.Ordinal));
 
     private void ReportStepCompletion(ClusterProcess coordinator, string id)
     {
@@ -291,15 +281,6 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
 
     private static long ShardsDone(ClusterProcess worker) =>
         WorkerShards().Match(worker.Output) is { Success: true } match ? long.Parse(match.Groups["n"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) : 0;
-
-    private static async Task<string> ListeningUrlAsync(ClusterProcess coordinator)
-    {
-        string line = await coordinator.WaitForLineAsync("Listening on", StartDeadline);
-        return ListeningOn().Match(line).Groups["url"].Value;
-    }
-
-    [GeneratedRegex(@"Listening on (?<url>http://\S+?:\d+)")]
-    private static partial Regex ListeningOn();
 
     [GeneratedRegex(@"(?<n>\d+) late answer\(s\) ignored")]
     private static partial Regex LateAnswers();

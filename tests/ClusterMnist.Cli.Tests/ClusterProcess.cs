@@ -31,7 +31,7 @@ internal sealed class ClusterProcess : IDisposable
     public static ClusterProcess Start(string workingDirectory, params string[] args) =>
         Start(workingDirectory, new Dictionary<string, string>(), args);
 
-    /// <summary>Starts it with extra environment variables (set after CLUSTERMNIST_TOKEN is removed, so they may set it).</summary>
+    /// <summary>Starts it with extra environment variables (set after the cluster certificate's are removed, so they may set them).</summary>
     public static ClusterProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -49,7 +49,8 @@ internal sealed class ClusterProcess : IDisposable
         }
 
         start.Environment["CI"] = "1";
-        start.Environment.Remove("CLUSTERMNIST_TOKEN");
+        start.Environment.Remove("CLUSTERMNIST_CERT");
+        start.Environment.Remove("CLUSTERMNIST_CERT_PASSWORD");
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;
@@ -83,6 +84,9 @@ internal sealed class ClusterProcess : IDisposable
             }
         }
     }
+
+    /// <summary>True once the process has exited.</summary>
+    public bool HasExited => _process.HasExited;
 
     /// <summary>Waits for the exit and returns the code; fails with the output at the deadline.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan deadline)

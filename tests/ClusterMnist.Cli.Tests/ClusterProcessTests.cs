@@ -1,18 +1,18 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using System.Globalization;
 using Xunit.Abstractions;
 
 namespace ClusterMnist.Cli.Tests;
 
 /// <summary>
 /// `clustermnist coordinator` and `clustermnist worker` as real processes on 127.0.0.1 with the real digits-split data
-/// (CLUSTERMNIST_DATA; skipped when unset): the cluster ends with train's parameters, a wrong token is refused, and
-/// SIGTERM stops a worker (goodbye, exit 0) and the coordinator (exit 0) within seconds.
+/// (CLUSTERMNIST_DATA; skipped when unset): the cluster ends with train's parameters and refuses a node with another
+/// certificate; SIGTERM stops a worker (goodbye, leave, exit 0) and the coordinator (exit 0) within seconds; a
+/// coordinator killed and resumed from its checkpoint ends the run at train's parameters with a restarted worker.
 /// </summary>
 [Collection(nameof(ClusterProcessTests))]
-public sealed partial class ClusterProcessTests(ITestOutputHelper log) : IDisposable
+public sealed class ClusterProcessTests(ITestOutputHelper log) : IDisposable
 {
-    private const string Token = "process-test-token";
     private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan RunDeadline = TimeSpan.FromSeconds(180);
     private static readonly string[] TinyRun = ["--dataset", "digits-split", "--model", "784-32-10", "--epochs", "1", "--seed", "3"];
@@ -24,7 +24,7 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper log) : IDispos
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public async Task CoordinatorAndTwoWorkers_EndWithTrainsParameters_AndRefuseAWrongToken()
+    public async Task CoordinatorAndTwoWorkers_EndWithTrainsParameters_AndRefuseANodeWithAnotherCertificate()
     {
         if (DataRoot is null)
         {
@@ -35,17 +35,20 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper log) : IDispos
         var reference = await CliRunner.RunAsync(["train", "--data", DataRoot, "--json", "--workers", "1", .. TinyRun]);
         Assert.True(reference.ExitCode == 0, reference.Error);
         string expected = JsonDocument.Parse(reference.LastOutputLine).RootElement.GetProperty("param_sha256").GetString()!;
+        string other = Path.Combine(_directory, "other.pfx");
+        Assert.Equal(0, (await CliRunner.RunAsync("cert", "--out", other)).ExitCode);
 
-        using var coordinator = ClusterProcess.Start(_directory,
-            ["coordinator", "--bind", "127.0.0.1", "--port", "0", "--min-workers", "2", "--exit-when-done", "--json", "--token", Token, "--data", DataRoot, .. TinyRun]);
-        string url = await ListeningUrlAsync(coordinator);
-        using var intruder = ClusterProcess.Start(_directory, "worker", "--coordinator", url, "--data", DataRoot, "--dataset", "digits-split", "--token", "wrong", "--id", "intruder");
-        using var first = ClusterProcess.Start(_directory, "worker", "--coordinator", url, "--data", DataRoot, "--dataset", "digits-split", "--token", Token, "--id", "w1");
-        using var second = ClusterProcess.Start(_directory, "worker", "--coordinator", url, "--data", DataRoot, "--dataset", "digits-split", "--token", Token, "--id", "w2");
+        var nodes = new ClusterNodes(_directory);
+        using var coordinator = nodes.StartCoordinator(["--min-workers", "2", "--exit-when-done", "--json", "--data", DataRoot, .. TinyRun]);
+        int port = await ClusterNodes.ClusterPortAsync(coordinator, StartDeadline);
+        using var intruder = nodes.StartWorker(port, "intruder", "--cert", other, "--data", DataRoot);
+        using var first = nodes.StartWorker(port, "w1", "--data", DataRoot);
+        using var second = nodes.StartWorker(port, "w2", "--data", DataRoot);
         try
         {
+            // Its TLS handshake fails against the pinned certificate, and its node shuts itself down.
             Assert.Equal(1, await intruder.WaitForExitAsync(StartDeadline));
-            Assert.Contains("refused", intruder.Error, StringComparison.Ordinal);
+            Assert.Contains("TLS handshake", intruder.Error, StringComparison.Ordinal);
 
             Assert.Equal(0, await coordinator.WaitForExitAsync(RunDeadline));
             var summary = JsonDocument.Parse(coordinator.OutputLines[^1]).RootElement;
@@ -53,6 +56,7 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper log) : IDispos
             Assert.Equal(2, summary.GetProperty("workers").GetInt32());
             Assert.Contains(coordinator.OutputLines, line => line.Contains("epoch 1/1", StringComparison.Ordinal)
                 && line.Contains("live worker", StringComparison.Ordinal) && line.Contains("communication", StringComparison.Ordinal));
+            Assert.DoesNotContain(coordinator.OutputLines, line => line.Contains("intruder", StringComparison.Ordinal));
             Assert.Equal(0, await first.WaitForExitAsync(StartDeadline));
             Assert.Equal(0, await second.WaitForExitAsync(StartDeadline));
             Assert.Contains(expected, first.Output, StringComparison.Ordinal);
@@ -61,6 +65,7 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper log) : IDispos
         {
             log.WriteLine(coordinator.Output);
             log.WriteLine(first.Output);
+            log.WriteLine(intruder.Output + intruder.Error);
         }
     }
 
@@ -73,22 +78,23 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper log) : IDispos
             return;
         }
 
-        using var coordinator = ClusterProcess.Start(_directory,
-            "coordinator", "--bind", "127.0.0.1", "--port", "0", "--token", Token, "--data", DataRoot, "--dataset", "digits-split",
-            "--model", "784-32-10", "--epochs", "200", "--checkpoint-dir", Path.Combine(_directory, "checkpoints"), "--resume");
-        string url = await ListeningUrlAsync(coordinator);
-        using var worker = ClusterProcess.Start(_directory, "worker", "--coordinator", url, "--data", DataRoot, "--dataset", "digits-split", "--token", Token, "--id", "w1");
+        var nodes = new ClusterNodes(_directory);
+        using var coordinator = nodes.StartCoordinator("--data", DataRoot, "--dataset", "digits-split", "--model", "784-32-10", "--epochs", "200",
+            "--checkpoint-dir", Path.Combine(_directory, "checkpoints"), "--resume");
+        int port = await ClusterNodes.ClusterPortAsync(coordinator, StartDeadline);
+        using var worker = nodes.StartWorker(port, "w1", "--data", DataRoot);
         try
         {
-            await worker.WaitForLineAsync("joined", StartDeadline);
+            await worker.WaitForLineAsync("is ready", StartDeadline);
 
+            // It finishes the shards in progress, says goodbye, leaves the cluster and exits 0.
             worker.Terminate();
-            Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+            Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(45)));
             Assert.Contains("Left the cluster", worker.Output, StringComparison.Ordinal);
-            await coordinator.WaitForLineAsync("w1 left", StartDeadline);
+            await coordinator.WaitForLineAsync("Worker w1 left: signal", StartDeadline);
 
             coordinator.Terminate();
-            Assert.Equal(0, await coordinator.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+            Assert.Equal(0, await coordinator.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         }
         finally
         {
@@ -98,7 +104,7 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper log) : IDispos
     }
 
     [Fact]
-    public async Task Worker_RejoinsARestartedCoordinator_AndTheResumedRunEndsWithTrainsParameters()
+    public async Task CoordinatorKilledAndResumed_EndsTheRunWithTrainsParameters_ItsWorkerDownsItself_AndItsRestartRejoins()
     {
         if (DataRoot is null)
         {
@@ -111,50 +117,44 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper log) : IDispos
         Assert.True(reference.ExitCode == 0, reference.Error);
         string expected = JsonDocument.Parse(reference.LastOutputLine).RootElement.GetProperty("param_sha256").GetString()!;
 
-        // The restarted coordinator must come back on the same port, as a container does.
-        var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        string port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        probe.Stop();
+        // The restarted coordinator comes back on the same ports, as a container does.
+        var (clusterPort, dataPlanePort) = ClusterNodes.FreePorts();
         string[] coordinatorArgs =
         [
-            "coordinator", "--bind", "127.0.0.1", "--port", port, "--token", Token, "--data", DataRoot,
-            "--checkpoint-dir", Path.Combine(_directory, "checkpoints"), "--checkpoint-every", "50", "--resume", .. run,
+            "--cluster-port", clusterPort.ToString(CultureInfo.InvariantCulture), "--data-plane-port", dataPlanePort.ToString(CultureInfo.InvariantCulture),
+            "--data", DataRoot, "--checkpoint-dir", Path.Combine(_directory, "checkpoints"), "--checkpoint-every", "50", "--resume", .. run,
         ];
-        using var first = ClusterProcess.Start(_directory, coordinatorArgs);
-        string url = await ListeningUrlAsync(first);
-        using var worker = ClusterProcess.Start(_directory, "worker", "--coordinator", url, "--data", DataRoot, "--dataset", "digits-split", "--token", Token, "--id", "w1");
-        using var second = await RestartAfterEpoch2Async(first, coordinatorArgs);
+        var nodes = new ClusterNodes(_directory);
+        using var first = nodes.StartCoordinator(coordinatorArgs);
+        using var worker = nodes.StartWorker(clusterPort, "w1", "--data", DataRoot);
+        ClusterProcess? second = null;
+        ClusterProcess? restarted = null;
         try
         {
+            await first.WaitForLineAsync("epoch 2/20", RunDeadline);
+            first.Kill();
+            second = nodes.StartCoordinator([.. coordinatorArgs, "--exit-when-done", "--json"]);
+
+            // Cut off from the coordinator it joined, the worker downs itself and exits non-zero; a supervisor
+            // (compose's restart: on-failure) starts it again, and it joins the resumed coordinator's new cluster.
+            Assert.Equal(1, await worker.WaitForExitAsync(StartDeadline));
+            log.WriteLine($"the worker exited: {worker.Error}");
+            restarted = nodes.StartWorker(clusterPort, "w1", "--data", DataRoot);
+
             Assert.Equal(0, await second.WaitForExitAsync(RunDeadline));
             Assert.Contains(second.OutputLines, line => line.Contains("Resuming", StringComparison.Ordinal));
             Assert.Equal(expected, JsonDocument.Parse(second.OutputLines[^1]).RootElement.GetProperty("param_sha256").GetString());
-            Assert.Equal(0, await worker.WaitForExitAsync(StartDeadline));
-            Assert.Contains("lost", worker.Output, StringComparison.Ordinal);
+            Assert.Equal(0, await restarted.WaitForExitAsync(StartDeadline));
+            Assert.Contains(expected, restarted.Output, StringComparison.Ordinal);
         }
         finally
         {
             log.WriteLine(first.Output);
-            log.WriteLine(second.Output);
-            log.WriteLine(worker.Output);
+            log.WriteLine(second?.Output);
+            log.WriteLine(worker.Output + worker.Error);
+            log.WriteLine(restarted?.Output);
+            second?.Dispose();
+            restarted?.Dispose();
         }
     }
-
-    private async Task<ClusterProcess> RestartAfterEpoch2Async(ClusterProcess first, string[] coordinatorArgs)
-    {
-        await first.WaitForLineAsync("epoch 2/20", RunDeadline);
-        first.Terminate();
-        Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(15)));
-        return ClusterProcess.Start(_directory, [.. coordinatorArgs, "--exit-when-done", "--json"]);
-    }
-
-    private static async Task<string> ListeningUrlAsync(ClusterProcess coordinator)
-    {
-        string line = await coordinator.WaitForLineAsync("Listening on", StartDeadline);
-        return ListeningOn().Match(line).Groups["url"].Value;
-    }
-
-    [GeneratedRegex(@"Listening on (?<url>http://\S+?:\d+)")]
-    private static partial Regex ListeningOn();
 }

@@ -89,7 +89,6 @@ internal static class CoordinatorRun
             {
                 ["dataset"] = data.Name,
                 ["bind"] = settings.Url,
-                ["cluster"] = node.SeedAddress,
                 ["exitWhenDone"] = settings.ExitWhenDone ? "true" : "false",
             },
         };

@@ -87,7 +87,7 @@ internal static class WorkerRun
                     return ExitCodes.Success;
                 case WorkerOutcomeKind.Refused:
                     throw new CliException($"the coordinator refused this worker: {outcome.Detail}");
-                case WorkerOutcomeKind.LostCoordinator:
+                case WorkerOutcomeKind.LostCoordinator or WorkerOutcomeKind.Stopped:
                     throw new CliException($"{outcome.Detail}; exiting so that a supervisor restarts this worker, which then joins again");
                 default:
                     throw new CliException($"the worker failed: {outcome.Detail}");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 
 namespace ClusterMnist.Cli.Hosting;
@@ -9,7 +10,7 @@ namespace ClusterMnist.Cli.Hosting;
 /// `coordinator` and `worker` print who joined, who left, and when they retry. Durations read as seconds ("2.0 s").
 /// <see cref="Close"/> silences it, so that nothing follows a command's final JSON line.
 /// </summary>
-internal sealed class LineLoggerProvider(TextWriter output, LogLevel minimum = LogLevel.Information) : ILoggerProvider, ILoggerFactory
+internal sealed partial class LineLoggerProvider(TextWriter output, LogLevel minimum = LogLevel.Information) : ILoggerProvider, ILoggerFactory
 {
     private readonly Lock _lock = new();
     private bool _closed;
@@ -99,8 +100,12 @@ internal sealed class LineLoggerProvider(TextWriter output, LogLevel minimum = L
     // Our actors' lines (their source is an actor under /user) are the cluster's story; Akka's own machinery (remoting,
     // gossip, the split brain resolver) speaks up only with a warning or an error.
     private static bool IsAkkaInternal<TState>(TState state) =>
-        state is IReadOnlyList<KeyValuePair<string, object?>> values
+        state is IEnumerable<KeyValuePair<string, object?>> values
         && !values.Any(v => v.Key == "LogSource" && v.Value?.ToString()?.Contains("/user/", StringComparison.Ordinal) == true);
+
+    // Akka's line is "[INFO][timestamp][Thread 0007][source] message": the message is what the line shows.
+    [GeneratedRegex(@"^\[[A-Z]+\]\[[^\]]*\]\[Thread [^\]]*\]\[[^\]]*\] ")]
+    private static partial Regex AkkaPrefix();
 
     private sealed class LineLogger(LineLoggerProvider provider, bool akka) : ILogger
     {
@@ -123,7 +128,8 @@ internal sealed class LineLoggerProvider(TextWriter output, LogLevel minimum = L
                 LogLevel.Information => "info",
                 _ => "debug",
             };
-            provider.Write(level, Format(state, exception, formatter));
+            string message = Format(state, exception, formatter);
+            provider.Write(level, akka ? AkkaPrefix().Replace(message, string.Empty, 1) : message);
         }
     }
 }

@@ -10,7 +10,10 @@ using ClusterMemberStatus = Akka.Cluster.MemberStatus;
 namespace ClusterMnist.Cluster.Actors;
 
 // The Akka cluster around the coordinator: node states for the status page, and the first sign that a worker's node
-// is lost (its connection dropped, the failure detector gave up on it, or it was removed), on which its shards move.
+// is in trouble (its connection dropped, or the failure detector stopped hearing it), on which its shards move at once.
+// Whether the node is gone for good is the split brain resolver's decision: it downs a node that stays unreachable
+// (after stable-after), while one that was only starved of CPU for a moment (a loaded machine, a long collection)
+// becomes reachable again and is taken back. A node that is downed or removed is gone.
 internal sealed partial class CoordinatorActor
 {
     private readonly Dictionary<Address, ClusterNode> _nodes = [];
@@ -53,13 +56,14 @@ internal sealed partial class CoordinatorActor
                 break;
             case UnreachableMember unreachable:
                 _nodes[unreachable.Member.Address] = Node(unreachable.Member, reachable: false);
-                NodeLost(unreachable.Member.Address, MemberState.Dead, "unreachable (no cluster heartbeats)");
+                NodeUnreachable(unreachable.Member.Address, "no cluster heartbeats");
                 break;
             case ReachableMember reachableAgain:
                 _nodes[reachableAgain.Member.Address] = Node(reachableAgain.Member, reachable: true);
+                NodeReachable(reachableAgain.Member.Address);
                 break;
             case DisassociatedEvent disassociated:
-                NodeLost(disassociated.RemoteAddress, MemberState.Dead, "its connection was lost");
+                NodeUnreachable(disassociated.RemoteAddress, "its connection was lost");
                 break;
             default:
                 return false;
@@ -70,7 +74,24 @@ internal sealed partial class CoordinatorActor
 
     private static ClusterNode Node(AkkaMember member, bool reachable) => new(member.Address, member.Status, reachable, member.Roles.ToArray());
 
-    // The first sign wins: the worker's shards move at once, the later signs find it gone already.
+    // The first sign moves the shards; the later ones find the worker suspended already.
+    private void NodeUnreachable(Address address, string reason)
+    {
+        if (_finished)
+            return;
+        foreach (var member in _members.Values.Where(m => m.IsLive && m.Address.Equals(address)).ToList())
+            Suspend(member, reason);
+    }
+
+    private void NodeReachable(Address address)
+    {
+        if (_finished)
+            return;
+        foreach (var member in _members.Values.Where(m => m.State == MemberState.Unreachable && m.Address.Equals(address)).ToList())
+            Readmit(member);
+    }
+
+    // Gone for good: downed, removed, or it left.
     private void NodeLost(Address address, MemberState state, string reason)
     {
         if (_finished)

@@ -154,6 +154,33 @@ internal sealed partial class CoordinatorActor
     }
 
     /// <summary>
+    /// Takes a member's shards away without giving up on it: its node is unreachable (or its connection dropped) for
+    /// now. Its data plane stays, so that it can be taken back; whatever it still answers is for assignments that are
+    /// no longer current, and is ignored.
+    /// </summary>
+    private void Suspend(Member member, string reason)
+    {
+        _log.Warning("Worker {0} is unreachable ({1}); its shards go to the others until it is back or downed", member.Id, reason);
+        member.State = MemberState.Unreachable;
+        member.Reason = $"unreachable: {reason}";
+        ReassignShardsOf(member.Id);
+        DropUnpairedStreamSums(member);
+        PublishStatus();
+    }
+
+    /// <summary>A suspended member's node is reachable again: it takes shards again, from fresh parameters.</summary>
+    private void Readmit(Member member)
+    {
+        member.State = MemberState.Active;
+        member.Reason = null;
+        member.ParameterVersionSent = -1;
+        member.LastSeen = Now;
+        _log.Info("Worker {0} is reachable again; re-admitted, {1} live", member.Id, LiveMembers.Count());
+        OnMembersAdded();
+        PublishStatus();
+    }
+
+    /// <summary>
     /// Takes a member out, hands its outstanding shards to the others (or parks them until one joins), gives up its
     /// data plane and, for a dead worker on another node, downs that node: it must not come back as it was (a thawed
     /// process would compute from parameters the run has left behind); its supervisor restarts it as a new incarnation.

@@ -48,12 +48,20 @@ internal sealed partial class CoordinatorActor
         if (member.IsRemote && _cluster is not null)
         {
             string node = ClusterStateOf(member.Address);
-            return member.State == MemberState.Dead && node == "up" ? "down" : node;
+            // The coordinator may know before the cluster does: a dead member's node is being downed, a suspended one's
+            // connection dropped although the failure detector still hears it.
+            return (member.State, node) switch
+            {
+                (MemberState.Dead, "up") => "down",
+                (MemberState.Unreachable, "up") => "unreachable",
+                _ => node,
+            };
         }
         return member.State switch
         {
             MemberState.Joining => "joining",
             MemberState.Active => "up",
+            MemberState.Unreachable => "unreachable",
             _ => "removed",
         };
     }

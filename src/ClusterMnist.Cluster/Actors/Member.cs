@@ -63,8 +63,8 @@ internal sealed class Member(string id, IActorRef actor, int cores, long joinOrd
     /// <summary>Takes shards (joined, its data and data plane ready).</summary>
     public bool IsLive => State == MemberState.Active;
 
-    /// <summary>Still taking part: joining or active.</summary>
-    public bool IsPresent => State is MemberState.Joining or MemberState.Active;
+    /// <summary>Still taking part: joining, active, or unreachable for now.</summary>
+    public bool IsPresent => State is MemberState.Joining or MemberState.Active or MemberState.Unreachable;
 }
 
 /// <summary>Shards of the current step handed to one worker.</summary>

@@ -58,9 +58,17 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
     protected override void PreStart()
     {
         if (_coordinator is null)
-            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, SubscriptionInitialStateMode.InitialStateAsEvents, typeof(MemberUp));
+        {
+            // Looked for once this node is up, so that a worker never takes shards while the cluster still counts it
+            // as joining (nor shows as joining while it trains).
+            var self = Self;
+            var cluster = Akka.Cluster.Cluster.Get(Context.System);
+            cluster.RegisterOnMemberUp(() => cluster.Subscribe(self, SubscriptionInitialStateMode.InitialStateAsEvents, typeof(MemberUp)));
+        }
         else
+        {
             UseCoordinator(_coordinator);
+        }
         Timers.StartPeriodicTimer(RetryJoin.Instance, RetryJoin.Instance, _settings.JoinRetryInterval);
     }
 
@@ -70,7 +78,7 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
         // A computation still running ends with an error that nobody reads; its threads are joined here.
         _computer?.Dispose();
         _ = _stream?.DisposeAsync().AsTask();
-        _outcome.TrySetResult(new WorkerOutcome(WorkerOutcomeKind.Left, "stopped", _shardsDone));
+        _outcome.TrySetResult(new WorkerOutcome(WorkerOutcomeKind.Stopped, "stopped", _shardsDone));
     }
 
     protected override void OnReceive(object message)

@@ -11,6 +11,12 @@ public enum MemberState
     /// <summary>Ready and receiving shards.</summary>
     Active,
 
+    /// <summary>
+    /// Its node is unreachable or its connection dropped: its shards went to the others. It is taken back if its node
+    /// becomes reachable again, and declared dead when the split brain resolver downs it.
+    /// </summary>
+    Unreachable,
+
     /// <summary>Said goodbye.</summary>
     Left,
 

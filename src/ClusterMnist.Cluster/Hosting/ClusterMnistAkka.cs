@@ -48,6 +48,8 @@ public static class ClusterMnistAkka
             .WithCustomSerializer("hyperion", [typeof(IControlMessage)],
                 system => new HyperionSerializer(system, ControlMessageTypeFilter.Settings))
             .WithCustomSerializer("clustermnist-tensors", [typeof(ComputeShards), typeof(ShardsDone)], system => new TensorMessageSerializer(system));
+        // Akka writes to stdout itself only while no logger runs (start-up, shutdown): warnings and errors only.
+        builder.AddHocon("akka.stdout-loglevel = WARNING", HoconAddMode.Prepend);
         if (serializeMessages)
         {
             // Hosting has no option for this test-only switch.
@@ -80,6 +82,8 @@ public static class ClusterMnistAkka
             };
         }
         builder.WithRemoting(remote);
+        if (node.TransportAdapters.Count > 0)
+            builder.AddHocon($"akka.remote.dot-netty.tcp.applied-adapters = [{string.Join(", ", node.TransportAdapters)}]", HoconAddMode.Prepend);
         bool seed = node.Role == ClusterRoles.Coordinator;
         builder.WithClustering(new ClusterOptions
         {
@@ -110,6 +114,7 @@ public static class ClusterMnistAkka
               retry-unsuccessful-join-after = 2s
               run-coordinated-shutdown-when-down = on
             }
+            akka.log-dead-letters-during-shutdown = off
             akka.coordinated-shutdown {
               run-by-clr-shutdown-hook = off
               exit-clr = off

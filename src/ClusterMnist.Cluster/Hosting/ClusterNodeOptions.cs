@@ -50,8 +50,14 @@ public sealed record ClusterNodeOptions
     /// <summary>How long a leaving node may take to finish its work before it leaves the cluster (a worker's shards in progress).</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The scheme of the cluster's addresses: akka.ssl.tcp with the certificate, akka.tcp without.</summary>
-    public string Scheme => Certificate is null ? "akka.tcp" : "akka.ssl.tcp";
+    /// <summary>
+    /// Akka.Remote transport adapters between the node and its TCP transport; tests apply the throttler ("trttl") to
+    /// blackhole a node. Each adapter also names the address scheme.
+    /// </summary>
+    internal IReadOnlyList<string> TransportAdapters { get; init; } = [];
+
+    /// <summary>The scheme of the cluster's addresses: akka.ssl.tcp with the certificate, akka.tcp without (with any adapters' names).</summary>
+    public string Scheme => "akka." + string.Concat(TransportAdapters.Select(adapter => adapter + ".")) + (Certificate is null ? "tcp" : "ssl.tcp");
 
     /// <summary>The coordinator's cluster address, which every node joins.</summary>
     public string SeedAddress => $"{Scheme}://{ClusterMnistAkka.SystemName}@{SeedHost}:{SeedPort}";
@@ -66,7 +72,10 @@ public sealed record ClusterNodeOptions
         ArgumentException.ThrowIfNullOrWhiteSpace(SeedHost);
         ArgumentOutOfRangeException.ThrowIfNegative(Port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Port, 65535);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(SeedPort);
+        // A coordinator joins itself, at whatever port it bound; every other node needs the coordinator's.
+        if (Role == ClusterRoles.Worker)
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(SeedPort);
+        ArgumentOutOfRangeException.ThrowIfNegative(SeedPort);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(SeedPort, 65535);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HeartbeatInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(AcceptableHeartbeatPause, HeartbeatInterval);

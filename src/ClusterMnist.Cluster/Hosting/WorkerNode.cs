@@ -22,7 +22,7 @@ public sealed class WorkerNode : IAsyncDisposable
     {
         _node = node;
         _worker = worker;
-        Completion = Task.WhenAny(worker.Completion, NodeEndedAsync(node.System)).Unwrap();
+        Completion = OutcomeAsync(worker, node.System);
     }
 
     /// <summary>The node's actor system.</summary>
@@ -50,9 +50,10 @@ public sealed class WorkerNode : IAsyncDisposable
         var shutdown = CoordinatedShutdown.Get(akka.System);
         shutdown.AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "drain-worker", async () =>
         {
-            if (shutdown.ShutdownReason is not CoordinatedShutdown.ClusterDowningReason && !worker.Completion.IsCompleted)
+            // Only a leave on purpose drains; a node downed, or shut down by a failed TLS handshake, has nobody to tell.
+            if (shutdown.ShutdownReason is GracefulLeave leave && !worker.Completion.IsCompleted)
             {
-                worker.Worker.Tell(new Actors.Drain(shutdown.ShutdownReason is GracefulLeave leave ? leave.Why : "the node is shutting down"));
+                worker.Worker.Tell(new Actors.Drain(leave.Why));
                 await worker.Completion.ConfigureAwait(false);
             }
             return Done.Instance;
@@ -76,8 +77,14 @@ public sealed class WorkerNode : IAsyncDisposable
     /// <summary>Leaves the cluster (coordinated shutdown) and stops the node.</summary>
     public ValueTask DisposeAsync() => _node.DisposeAsync();
 
-    private static async Task<WorkerOutcome> NodeEndedAsync(ActorSystem system)
+    // The worker's own outcome, unless it was only stopped because its node shut down: then why the node did.
+    private static async Task<WorkerOutcome> OutcomeAsync(WorkerHost worker, ActorSystem system)
     {
+        if (await Task.WhenAny(worker.Completion, system.WhenTerminated).ConfigureAwait(false) == worker.Completion
+            && await worker.Completion.ConfigureAwait(false) is { Kind: not WorkerOutcomeKind.Stopped } decided)
+        {
+            return decided;
+        }
         await system.WhenTerminated.ConfigureAwait(false);
         string why = CoordinatedShutdown.Get(system).ShutdownReason switch
         {
@@ -86,9 +93,11 @@ public sealed class WorkerNode : IAsyncDisposable
             GracefulLeave leave => $"this node left the cluster ({leave.Why})",
             null => "the node stopped",
             // Akka shuts a node down when its outbound TLS handshake fails: the peer presented another certificate.
-            var other => $"the node shut down ({other.GetType().Name}; a TLS handshake failure means a peer has a different cluster certificate)",
+            var tls when tls.GetType().Name.Contains("Tls", StringComparison.Ordinal) =>
+                $"the TLS handshake with the cluster failed ({tls.GetType().Name}): the coordinator presents another certificate than this node's",
+            var other => $"the node shut down ({other.GetType().Name})",
         };
-        return new WorkerOutcome(WorkerOutcomeKind.LostCoordinator, why, 0);
+        return new WorkerOutcome(WorkerOutcomeKind.LostCoordinator, why, worker.Completion.IsCompletedSuccessfully ? worker.Completion.Result.ShardsDone : 0);
     }
 
     /// <summary>Why a worker's node is leaving when it leaves on purpose.</summary>

@@ -40,6 +40,9 @@ public enum WorkerOutcomeKind
 
     /// <summary>The coordinator left or was lost: a supervisor restarts the worker, which then joins the coordinator's next incarnation.</summary>
     LostCoordinator,
+
+    /// <summary>The worker was stopped without leaving: killed, or its node shut down under it.</summary>
+    Stopped,
 }
 
 /// <summary>How and why a worker stopped taking part.</summary>

@@ -65,7 +65,8 @@ public sealed class CoordinatorMetricsTests
         Assert.True(during.Value("clustermnist_data_plane_bytes_total") > 0);
         Assert.True(during.Value("clustermnist_bytes_per_step") > 0);
         Assert.InRange(during.Value("clustermnist_training_step"), 1, 5);
-        Assert.Equal(1, during.Value("clustermnist_cluster_members", ("state", "training")));
+        // The worker's node and the coordinator's own, both up.
+        Assert.Equal(2, during.Value("clustermnist_cluster_members", ("state", "up")));
         Assert.Equal(1, during.Value("clustermnist_live_workers"));
         double stepTime = new[] { "compute", "communication", "reduction", "waiting" }
             .Sum(phase => during.Value("clustermnist_training_step_time_seconds_total", ("phase", phase)));

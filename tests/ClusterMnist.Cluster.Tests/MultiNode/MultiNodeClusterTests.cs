@@ -1,0 +1,111 @@
+using ClusterMnist.Cluster.Coordinator;
+using ClusterMnist.Cluster.Security;
+using ClusterMnist.Cluster.Worker;
+
+namespace ClusterMnist.Cluster.Tests.MultiNode;
+
+/// <summary>
+/// Several actor systems in this process on 127.0.0.1, formed into one Akka cluster: they train to the reference
+/// parameters over each data plane, and through a worker blackholed by the throttler transport and a worker that
+/// crashes and comes back on the same port as a new incarnation.
+/// </summary>
+public sealed class MultiNodeClusterTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WorkerNodes_JoinOverMutualTls_AndTrainToTheReferenceParameters(bool sharedMemory)
+    {
+        using var certificate = ClusterCertificate.CreateNew();
+        await using var nodes = await ClusterNodes.StartAsync(ClusterRuns.Options(2), new CoordinatorSettings { MinWorkers = 2 }, certificate);
+        var first = await nodes.StartWorkerAsync("first", sharedMemory);
+        var second = await nodes.StartWorkerAsync("second", sharedMemory);
+
+        var result = await nodes.Events.Completion.WaitAsync(Wait);
+
+        Assert.Equal(ClusterRuns.ReferenceHash, result.ParameterSha256);
+        Assert.Equal(WorkerOutcomeKind.Finished, (await first.Completion.WaitAsync(Wait)).Kind);
+        Assert.Equal(WorkerOutcomeKind.Finished, (await second.Completion.WaitAsync(Wait)).Kind);
+        var history = nodes.Events.Status!.History;
+        Assert.All(history, e => Assert.Equal(2, e.LiveWorkers));
+        // Per worker and step the parameters once and the sums once, by whichever data plane.
+        double ratio = history[^1].BytesPerStepPerWorker / history[^1].ParameterBytes;
+        if (sharedMemory)
+            Assert.InRange(ratio, 0, 0.05);
+        else
+            Assert.InRange(ratio, 1.9, 2.1);
+    }
+
+    [Fact]
+    public async Task BlackholedWorker_IsDeclaredUnreachable_ItsShardsMove_ItIsDowned_AndTheRunEndsAtTheReferenceParameters()
+    {
+        await using var nodes = await ClusterNodes.StartAsync(ClusterRuns.Options(2, epochs: 4), new CoordinatorSettings { MinWorkers = 2 },
+            adapters: ["trttl"]);
+        var steady = await nodes.StartWorkerAsync("steady");
+        var isolated = await nodes.StartWorkerAsync("isolated");
+        var cut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        nodes.Events.StepCompleted += step =>
+        {
+            if (step.Report.Step == 3)
+                cut.TrySetResult();
+        };
+        await cut.Task.WaitAsync(Wait);
+        await nodes.BlackholeAsync(isolated.System);
+
+        var result = await nodes.Events.Completion.WaitAsync(Wait);
+
+        Assert.Equal(ClusterRuns.ReferenceHash, result.ParameterSha256);
+        // Unreachable first (its shards moved), then downed by the split brain resolver: dead.
+        var member = nodes.Events.Status!.Members.Single(m => m.Id == "isolated");
+        Assert.Contains(member.State, new[] { MemberState.Unreachable, MemberState.Dead });
+        Assert.True(nodes.Events.Status.Reassignments >= 1);
+        Assert.Equal(WorkerOutcomeKind.Finished, (await steady.Completion.WaitAsync(Wait)).Kind);
+        // Its worker stops taking part (the coordinator closed its data plane), and, cut off from the coordinator, its
+        // node's own split brain resolver downs its side: it shuts down for a supervisor to restart it.
+        Assert.Equal(WorkerOutcomeKind.LostCoordinator, (await isolated.Completion.WaitAsync(Wait)).Kind);
+        await isolated.System.WhenTerminated.WaitAsync(Wait);
+        Assert.IsType<Akka.Actor.CoordinatedShutdown.ClusterDowningReason>(Akka.Actor.CoordinatedShutdown.Get(isolated.System).ShutdownReason);
+    }
+
+    [Fact]
+    public async Task CrashedWorker_RestartedOnTheSamePort_RejoinsAsANewIncarnation_AndTheRunEndsAtTheReferenceParameters()
+    {
+        await using var nodes = await ClusterNodes.StartAsync(ClusterRuns.Options(1, epochs: 3), new CoordinatorSettings());
+        var (port, _) = FreePort();
+        var original = await nodes.StartWorkerAsync("phoenix", port: port);
+        var crash = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        nodes.Events.StepCompleted += step =>
+        {
+            if (step.Report.Step == 4)
+                crash.TrySetResult();
+        };
+        await crash.Task.WaitAsync(Wait);
+        await ClusterNodes.CrashAsync(original.System);
+
+        // With its only worker gone, the step waits; the same worker id on the same port is a new incarnation.
+        var gone = await Eventually(() => nodes.Events.Status?.Members.SingleOrDefault(m => m.Id == "phoenix" && m.State == MemberState.Dead));
+        Assert.True(nodes.Events.Status!.Step < 30, "the run ended before the crash mattered");
+        var restarted = await nodes.StartWorkerAsync("phoenix", port: port);
+        var result = await nodes.Events.Completion.WaitAsync(Wait);
+
+        Assert.Equal(ClusterRuns.ReferenceHash, result.ParameterSha256);
+        Assert.Equal(WorkerOutcomeKind.Finished, (await restarted.Completion.WaitAsync(Wait)).Kind);
+        var back = nodes.Events.Status!.Members.Single(m => m.Id == "phoenix" && m.State == MemberState.Active);
+        Assert.True(back.ShardsDone > 0);
+        Assert.Equal(gone.Address, back.Address); // the same host and port: only the incarnation differs
+    }
+
+    private static (int Port, int Unused) FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return (port, 0);
+    }
+
+
+    private static Task<T> Eventually<T>(Func<T?> probe) where T : class => InProcessClusterTests.Eventually(probe);
+}
