@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.IO.Pipelines;
 using ClusterMnist.Core.Imaging;
 using ClusterMnist.Server.Hosting;
 using ClusterMnist.Server.Metrics;
@@ -15,7 +14,7 @@ namespace ClusterMnist.Server.Prediction;
 /// a single image through <see cref="PredictionCoalescer"/> together with its concurrent peers. The model is read
 /// once per request, so every answer comes from exactly one snapshot.
 /// </summary>
-internal sealed class PredictEndpoint(ServerOptions options, IModelSnapshotSource models, PredictionMetrics metrics)
+internal sealed partial class PredictEndpoint(ServerOptions options, IModelSnapshotSource models, PredictionMetrics metrics)
 {
     private const string JsonContentType = "application/json; charset=utf-8";
 
@@ -56,24 +55,11 @@ internal sealed class PredictEndpoint(ServerOptions options, IModelSnapshotSourc
             return (PredictionOutcome.TooLarge, 0);
         }
 
-        var reader = request.BodyReader;
-        ReadResult read;
-        while (true)
+        var (body, refusal) = await ReadBodyAsync(context).ConfigureAwait(false);
+        if (refusal is { } refused)
         {
-            read = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
-            if (read.Buffer.Length > options.MaxBodyBytes)
-            {
-                reader.AdvanceTo(read.Buffer.End);
-                await TooLargeAsync(context).ConfigureAwait(false);
-                return (PredictionOutcome.TooLarge, 0);
-            }
-
-            if (read.IsCompleted)
-            {
-                break;
-            }
-
-            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            await JsonError.WriteAsync(context, refused.Status, refused.Message).ConfigureAwait(false);
+            return (refused.Status == StatusCodes.Status413PayloadTooLarge ? PredictionOutcome.TooLarge : PredictionOutcome.BadRequest, 0);
         }
 
         var spec = snapshot.Spec;
@@ -87,12 +73,12 @@ internal sealed class PredictEndpoint(ServerOptions options, IModelSnapshotSourc
             try
             {
                 error = kind == ContentKind.Png
-                    ? DecodePng(read.Buffer, spec.InputSize, inputs)
-                    : PixelJsonReader.Read(read.Buffer, spec.InputSize, options.MaxBatchImages, ref inputs, out images, out batch);
+                    ? DecodePng(body, spec.InputSize, inputs)
+                    : PixelJsonReader.Read(body, spec.InputSize, options.MaxBatchImages, ref inputs, out images, out batch);
             }
             finally
             {
-                reader.AdvanceTo(read.Buffer.End);
+                request.BodyReader.AdvanceTo(body.End);
             }
 
             if (error is not null)
@@ -176,6 +162,7 @@ internal sealed class PredictEndpoint(ServerOptions options, IModelSnapshotSourc
     }
 
     private Task TooLargeAsync(HttpContext context) =>
-        JsonError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge,
-            $"the request body is larger than the limit of {options.MaxBodyBytes} bytes.");
+        JsonError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, TooLargeMessage);
+
+    private string TooLargeMessage => $"the request body is larger than the limit of {options.MaxBodyBytes} bytes.";
 }
