@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using ClusterMnist.Core.Imaging;
 using ClusterMnist.Server.Hosting;
 using ClusterMnist.Server.Metrics;
 using ClusterMnist.Server.Snapshots;
@@ -12,15 +11,15 @@ namespace ClusterMnist.Server.Prediction;
 /// <c>POST /api/predict</c>. The body is read from the request pipe without copying (counting toward the size limit,
 /// so chunked bodies are bounded too) and parsed into pooled buffers; a batch is predicted on the request's thread,
 /// a single image through <see cref="PredictionCoalescer"/> together with its concurrent peers. The model is read
-/// once per request, so every answer comes from exactly one snapshot.
+/// once per request, so every answer comes from exactly one snapshot. Every bad input, down to a malformed chunk
+/// header, is answered with a 4xx and a JSON reason, never a 500.
 /// </summary>
 internal sealed partial class PredictEndpoint(ServerOptions options, IModelSnapshotSource models, PredictionMetrics metrics)
 {
     private const string JsonContentType = "application/json; charset=utf-8";
 
     private readonly PredictionCoalescer _coalescer = new();
-
-    private static ReadOnlySpan<byte> PngSignature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+    private readonly DecodeSlots _decodeSlots = new(options.MaxConcurrentDecodes);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -45,7 +44,8 @@ internal sealed partial class PredictEndpoint(ServerOptions options, IModelSnaps
         {
             string given = request.ContentType is null ? "no Content-Type" : $"Content-Type '{request.ContentType}'";
             await JsonError.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType,
-                $"{given} is not supported: send application/json ({{\"pixels\": [...]}} or {{\"images\": [[...]]}}) or image/png.").ConfigureAwait(false);
+                $"{given} is not supported: send application/json ({{\"pixels\": [...]}} or {{\"images\": [[...]]}}) or a picture "
+                + "(image/png, image/jpeg, image/bmp, image/gif, image/tiff, image/webp, ... or application/octet-stream).").ConfigureAwait(false);
             return (PredictionOutcome.UnsupportedMediaType, 0);
         }
 
@@ -67,24 +67,30 @@ internal sealed partial class PredictEndpoint(ServerOptions options, IModelSnaps
         float[]? outputs = null;
         try
         {
-            string? error;
             int images = 1;
             bool batch = false;
+            (int Status, string Message)? error;
             try
             {
-                error = kind == ContentKind.Png
-                    ? DecodePng(body, spec.InputSize, inputs)
-                    : PixelJsonReader.Read(body, spec.InputSize, options.MaxBatchImages, ref inputs, out images, out batch);
+                if (kind == ContentKind.Image)
+                {
+                    error = await DecodeImageAsync(body, spec.InputSize, inputs, context.RequestAborted).ConfigureAwait(false);
+                }
+                else
+                {
+                    string? message = PixelJsonReader.Read(body, spec.InputSize, options.MaxBatchImages, ref inputs, out images, out batch);
+                    error = message is null ? null : (StatusCodes.Status400BadRequest, message);
+                }
             }
             finally
             {
                 request.BodyReader.AdvanceTo(body.End);
             }
 
-            if (error is not null)
+            if (error is { } failed)
             {
-                await JsonError.WriteAsync(context, StatusCodes.Status400BadRequest, error).ConfigureAwait(false);
-                return (PredictionOutcome.BadRequest, 0);
+                await JsonError.WriteAsync(context, failed.Status, failed.Message).ConfigureAwait(false);
+                return (failed.Status == StatusCodes.Status413PayloadTooLarge ? PredictionOutcome.TooLarge : PredictionOutcome.BadRequest, 0);
             }
 
             outputs = ArrayPool<float>.Shared.Rent(images * spec.OutputSize);
@@ -109,54 +115,6 @@ internal sealed partial class PredictEndpoint(ServerOptions options, IModelSnaps
             if (outputs is not null)
             {
                 ArrayPool<float>.Shared.Return(outputs);
-            }
-        }
-    }
-
-    private static string? DecodePng(ReadOnlySequence<byte> body, int inputSize, float[] inputs)
-    {
-        if (inputSize != DigitNormalizer.Side * DigitNormalizer.Side)
-        {
-            return $"this model takes {inputSize} inputs, not a {DigitNormalizer.Side}×{DigitNormalizer.Side} image: send JSON pixels.";
-        }
-
-        byte[]? rented = null;
-        try
-        {
-            ReadOnlySpan<byte> bytes;
-            if (body.IsSingleSegment)
-            {
-                bytes = body.FirstSpan;
-            }
-            else
-            {
-                rented = ArrayPool<byte>.Shared.Rent((int)body.Length);
-                body.CopyTo(rented);
-                bytes = rented.AsSpan(0, (int)body.Length);
-            }
-
-            if (!bytes.StartsWith(PngSignature))
-            {
-                return bytes.IsEmpty ? "the body is empty: send a PNG image." : "the body is not a PNG image (bad signature).";
-            }
-
-            DigitImage.Decode(bytes, "uploaded PNG").CopyTo(inputs, 0);
-            return null;
-        }
-        catch (ImageFormatException e)
-        {
-            return e.Message;
-        }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException or OverflowException)
-        {
-            // A decoder should report damage as ImageFormatException; anything else it throws on hostile bytes is still the client's bad image.
-            return $"uploaded PNG: cannot be decoded ({e.Message}).";
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
             }
         }
     }
