@@ -82,6 +82,22 @@ public class EvaluatePredictTests(TinyModelFixture model) : IClassFixture<TinyMo
         run.AssertCleanFailure(1, "nowhere.png");
     }
 
+    [Fact]
+    public async Task EvaluateAndPredict_RefuseACheckpointWithNaNParameters()
+    {
+        // Such a checkpoint once evaluated to 10 % accuracy.
+        var state = ClusterMnist.Core.Training.Checkpoint.Read(model.CheckpointPath);
+        state.Parameters[5] = float.NaN;
+        var broken = model.Data.File("nan.ckpt");
+        ClusterMnist.Core.Training.Checkpoint.Write(broken, state);
+
+        var evaluate = await CliRunner.RunAsync("evaluate", "--model", broken, "--data", model.Data.Root, "--dataset", "mnist");
+        var predict = await CliRunner.RunAsync("predict", "--model", broken, WritePgm(model.Data.File("for-nan.pgm"), 0));
+
+        evaluate.AssertCleanFailure(1, "parameter 5 of");
+        predict.AssertCleanFailure(1, "is NaN");
+    }
+
     [Theory]
     [InlineData("/dev/zero", "is not a regular file")]
     [InlineData("/dev/urandom", "is not a regular file")]
