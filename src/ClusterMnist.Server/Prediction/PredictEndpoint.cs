@@ -58,8 +58,7 @@ internal sealed partial class PredictEndpoint(ServerOptions options, IModelSnaps
         var (body, refusal) = await ReadBodyAsync(context).ConfigureAwait(false);
         if (refusal is { } refused)
         {
-            await JsonError.WriteAsync(context, refused.Status, refused.Message).ConfigureAwait(false);
-            return (refused.Status == StatusCodes.Status413PayloadTooLarge ? PredictionOutcome.TooLarge : PredictionOutcome.BadRequest, 0);
+            return await RefuseAsync(context, refused).ConfigureAwait(false);
         }
 
         var spec = snapshot.Spec;
@@ -89,8 +88,7 @@ internal sealed partial class PredictEndpoint(ServerOptions options, IModelSnaps
 
             if (error is { } failed)
             {
-                await JsonError.WriteAsync(context, failed.Status, failed.Message).ConfigureAwait(false);
-                return (failed.Status == StatusCodes.Status413PayloadTooLarge ? PredictionOutcome.TooLarge : PredictionOutcome.BadRequest, 0);
+                return await RefuseAsync(context, failed).ConfigureAwait(false);
             }
 
             outputs = ArrayPool<float>.Shared.Rent(images * spec.OutputSize);
@@ -117,6 +115,12 @@ internal sealed partial class PredictEndpoint(ServerOptions options, IModelSnaps
                 ArrayPool<float>.Shared.Return(outputs);
             }
         }
+    }
+
+    private static async Task<(PredictionOutcome Outcome, int Images)> RefuseAsync(HttpContext context, (int Status, string Message) refusal)
+    {
+        await JsonError.WriteAsync(context, refusal.Status, refusal.Message).ConfigureAwait(false);
+        return (refusal.Status == StatusCodes.Status413PayloadTooLarge ? PredictionOutcome.TooLarge : PredictionOutcome.BadRequest, 0);
     }
 
     private Task TooLargeAsync(HttpContext context) =>
