@@ -1,3 +1,5 @@
+using ClusterMnist.Core.Imaging;
+
 namespace ClusterMnist.Server;
 
 /// <summary>Limits and settings of the HTTP API.</summary>
@@ -23,6 +25,17 @@ public sealed record ServerOptions
     /// host and port gRPC); null exports through <c>/metrics</c> only.
     /// </summary>
     public Uri? OtlpEndpoint { get; init; }
+    /// <summary>
+    /// Largest uploaded picture, in pixels, read from its header before decoding; larger ones get 413. A few kilobytes of
+    /// PNG can declare 40 million pixels, so the body limit alone does not bound the memory a decode takes.
+    /// </summary>
+    public long MaxImagePixels { get; init; } = DigitImage.DefaultMaxPixels;
+
+    /// <summary>
+    /// Pictures decoded at the same time; further uploads wait for a slot, so the decoders' memory (each within its
+    /// budget) and CPU stay bounded however many arrive at once.
+    /// </summary>
+    public int MaxConcurrentDecodes { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
@@ -34,5 +47,7 @@ public sealed record ServerOptions
         {
             throw new ArgumentException($"The OTLP endpoint '{otlp}' must be an http:// or https:// address.", nameof(OtlpEndpoint));
         }
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxImagePixels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxConcurrentDecodes);
     }
 }

@@ -17,9 +17,9 @@ namespace ClusterMnist.Cli.Tests;
 [Collection(nameof(ClusterProcessTests))]
 public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : IDisposable
 {
-    // The cluster's failure detector as configured by default: heartbeats every 0.5 s, a pause of 2 s tolerated,
+    // The cluster's failure detector as configured by default: heartbeats every 0.5 s, a pause of 1.5 s tolerated,
     // unreachable nodes reaped every 0.5 s.
-    private static readonly TimeSpan FailureDetection = TimeSpan.FromSeconds(0.5 + 2 + 0.5);
+    private static readonly TimeSpan FailureDetection = TimeSpan.FromSeconds(0.5 + 1.5 + 0.5);
 
     // Slack for a loaded 2-core machine: process scheduling, not protocol time.
     private static readonly TimeSpan Slack = TimeSpan.FromSeconds(2);

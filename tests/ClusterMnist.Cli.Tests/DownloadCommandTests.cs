@@ -15,15 +15,11 @@ public sealed class DownloadCommandTests : IDisposable
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Download_FetchesAllFashionFiles_FromAGivenMirror()
     {
         string? data = Environment.GetEnvironmentVariable("CLUSTERMNIST_DATA");
-        if (string.IsNullOrEmpty(data))
-        {
-            Console.WriteLine("CLUSTERMNIST_DATA is not set: skipping.");
-            return;
-        }
+        Skip.If(string.IsNullOrEmpty(data), "needs CLUSTERMNIST_DATA (the real data sets).");
 
         using var server = new StaticServer(Path.Combine(data, "fashion-mnist"));
 
@@ -35,15 +31,11 @@ public sealed class DownloadCommandTests : IDisposable
         Assert.Equal(4, Directory.GetFiles(Path.Combine(_root, "fashion-mnist")).Length);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Download_FetchesOnlyTheTwoTestFiles_WhenDigitsSplit()
     {
         string? data = Environment.GetEnvironmentVariable("CLUSTERMNIST_DATA");
-        if (string.IsNullOrEmpty(data))
-        {
-            Console.WriteLine("CLUSTERMNIST_DATA is not set: skipping.");
-            return;
-        }
+        Skip.If(string.IsNullOrEmpty(data), "needs CLUSTERMNIST_DATA (the real data sets).");
 
         using var server = new StaticServer(Path.Combine(data, "mnist"));
 

@@ -82,6 +82,55 @@ public class EvaluatePredictTests(TinyModelFixture model) : IClassFixture<TinyMo
         run.AssertCleanFailure(1, "nowhere.png");
     }
 
+    [Fact]
+    public async Task EvaluateAndPredict_RefuseACheckpointWithNaNParameters()
+    {
+        // Such a checkpoint once evaluated to 10 % accuracy.
+        var state = ClusterMnist.Core.Training.Checkpoint.Read(model.CheckpointPath);
+        state.Parameters[5] = float.NaN;
+        var broken = model.Data.File("nan.ckpt");
+        ClusterMnist.Core.Training.Checkpoint.Write(broken, state);
+
+        var evaluate = await CliRunner.RunAsync("evaluate", "--model", broken, "--data", model.Data.Root, "--dataset", "mnist");
+        var predict = await CliRunner.RunAsync("predict", "--model", broken, WritePgm(model.Data.File("for-nan.pgm"), 0));
+
+        evaluate.AssertCleanFailure(1, "parameter 5 of");
+        predict.AssertCleanFailure(1, "is NaN");
+    }
+
+    [Theory]
+    [InlineData("/dev/zero", "is not a regular file")]
+    [InlineData("/dev/urandom", "is not a regular file")]
+    [InlineData("/tmp", "is a directory")]
+    public async Task Predict_RefusesSpecialFiles_AtOnce(string path, string reason)
+    {
+        // `predict m.ckpt /dev/zero` once read for 18 s up to 4.2 GB and died of an OutOfMemoryException.
+        var good = WritePgm(model.Data.File("beside-special.pgm"), 4);
+
+        var run = await CliRunner.RunAsync("predict", "--model", model.CheckpointPath, path, good);
+
+        run.AssertCleanFailure(1, $"{path}: {reason}");
+        Assert.StartsWith($"{good}: ", run.OutputLines[0]);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(255)]
+    public async Task Predict_SaysBlank_ForAnAllBlackOrAllWhiteImage(byte level)
+    {
+        // An all-black 28×28 image was classified as 1 with 11 % confidence; white was already "blank".
+        var blank = model.Data.File($"blank-{level}.pgm");
+        using (var stream = File.Create(blank))
+        {
+            stream.Write("P5\n28 28\n255\n"u8);
+            stream.Write(Enumerable.Repeat(level, 784).ToArray());
+        }
+
+        var run = await CliRunner.RunAsync("predict", "--model", model.CheckpointPath, blank);
+
+        run.AssertCleanFailure(1, "the image is blank");
+    }
+
     private string WritePgm(string path, int index)
     {
         var pixels = model.Data.TestPixels.AsSpan(index * 784, 784);

@@ -3,6 +3,12 @@ using System.Net.Sockets;
 using ClusterMnist.Server;
 using ClusterMnist.Server.Snapshots;
 using ClusterMnist.Server.Status;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace ClusterMnist.Cli.Tests;
 
@@ -31,6 +37,30 @@ public class PredictServerTests(TinyModelFixture model) : IClassFixture<TinyMode
         }
 
         Assert.True(snapshot.Step > 0);
+    }
+
+    [Fact]
+    public async Task PredictServer_AnswersJpegBmpAndPngPictures_AsTheCheckpointDoes()
+    {
+        var snapshot = CheckpointSnapshot.Load(model.CheckpointPath, version: 4);
+        await using var host = await ServerHost.StartAsync("http://127.0.0.1:0", new ModelSnapshotHolder(snapshot), new InMemoryClusterStatus());
+        string[] pictures =
+        [
+            WritePicture("remote.jpg", 0, new JpegEncoder { Quality = 95 }),
+            WritePicture("remote.bmp", 1, new BmpEncoder()),
+            WritePicture("remote.png", 2, new PngEncoder()),
+        ];
+
+        var remote = await CliRunner.RunAsync(["predict", "--server", host.Address.ToString(), .. pictures]);
+        var local = await CliRunner.RunAsync(["predict", "--model", model.CheckpointPath, .. pictures]);
+
+        Assert.True(remote.ExitCode == 0, remote.Error);
+        Assert.True(local.ExitCode == 0, local.Error);
+        for (int i = 0; i < 6; i += 2)
+        {
+            Assert.Equal($"{local.OutputLines[i]}  [model version 4, step {snapshot.Step}]", remote.OutputLines[i]);
+            Assert.Equal(local.OutputLines[i + 1], remote.OutputLines[i + 1]);
+        }
     }
 
     [Fact]
@@ -108,6 +138,14 @@ public class PredictServerTests(TinyModelFixture model) : IClassFixture<TinyMode
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+
+    private string WritePicture(string name, int index, IImageEncoder encoder)
+    {
+        string path = model.Data.File(name);
+        using var image = Image.LoadPixelData<L8>(model.Data.TestPixels.AsSpan(index * 784, 784), 28, 28);
+        image.Save(path, encoder);
+        return path;
     }
 
     private string WritePgm(string name, int index)

@@ -12,15 +12,12 @@ public sealed class PageBrowserTests(ITestOutputHelper output)
 {
     private const string Chromium = "/usr/bin/chromium";
 
-    [Fact]
+    [SkippableFact]
     public async Task Page_PredictsTheLabel_OfMnistDigitsDrawnOnTheCanvas()
     {
         var data = TrainedModel.LoadDigits();
-        if (data is null || !File.Exists(Chromium))
-        {
-            output.WriteLine($"Skipped: needs CLUSTERMNIST_DATA and {Chromium}.");
-            return;
-        }
+        Skip.If(data is null, "needs CLUSTERMNIST_DATA (the MNIST test set).");
+        Skip.IfNot(File.Exists(Chromium), $"needs Chromium at {Chromium} (apt-get install chromium; .ci/run installs it).");
 
         var models = new ModelSnapshotHolder();
         var status = new InMemoryClusterStatus();

@@ -88,7 +88,7 @@ public sealed class PredictApiTests(ServerFixture server) : IClassFixture<Server
             }
         }
 
-        byte[] png = PngEncoder.EncodeGrey(canvas, 56, 56);
+        byte[] png = TestPictures.Grey(canvas, 56, 56);
         var snapshot = server.Models.Current!;
 
         using var response = await server.Client.PostAsync("/api/predict", Png(png));

@@ -63,7 +63,7 @@ internal sealed class ClusterNodeCommandOptions(string program, int defaultPort)
             result.GetValue(ClusterPort) ?? (int?)file.Integer("Cluster:Port") ?? defaultPort,
             result.GetValue(PublicHost) ?? file.Text("Cluster:PublicHost"),
             TimeSpan.FromSeconds(file.Number("Cluster:HeartbeatIntervalSeconds") ?? 0.5),
-            TimeSpan.FromSeconds(file.Number("Cluster:HeartbeatTimeoutSeconds") ?? 2));
+            TimeSpan.FromSeconds(file.Number("Cluster:HeartbeatTimeoutSeconds") ?? 1.5));
     }
 }
 

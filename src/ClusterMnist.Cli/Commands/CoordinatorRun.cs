@@ -19,6 +19,7 @@ internal static class CoordinatorRun
         var console = CliConsole.From(parseResult);
         var training = settings.Training;
         var kind = DatasetCatalog.Parse(training.Dataset);
+        CheckpointGuard.EnsureNotOverwritten(settings.CheckpointPath, settings.Resume, training.OverwriteCheckpoint, "--resume");
         TrainingOptionsFactory.Model(training);
         var data = await DatasetLoader.LoadAsync(console, training.DataRoot ?? DatasetCatalog.DefaultDataDirectory, kind, cancellationToken)
             .ConfigureAwait(false);

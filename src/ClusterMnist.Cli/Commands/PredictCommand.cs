@@ -9,7 +9,7 @@ namespace ClusterMnist.Cli.Commands;
 /// <summary>
 /// `predict`: the class and the ten probabilities for each image file, from a checkpoint (<c>--model</c>) or from a
 /// running coordinator's HTTP API (<c>--server</c>). Images are always decoded and normalised here, by the same
-/// DigitImage in both modes, so PNG, PGM and CSV rows behave alike and a bad file is reported before any request.
+/// DigitImage in both modes, so every picture format and CSV rows behave alike and a bad file is reported before any request.
 /// </summary>
 internal static class PredictCommand
 {
@@ -20,7 +20,7 @@ internal static class PredictCommand
         var timeout = new Option<int?>("--timeout") { Description = "Seconds to wait for each --server answer. Default 30.", HelpName = "S" }.AtLeast(1);
         var images = new Argument<string[]>("images")
         {
-            Description = "PNG, PGM or CSV-row images (any size; normalised like MNIST).",
+            Description = "Pictures (PNG, JPEG, BMP, GIF, TIFF, WebP, TGA, PBM/PGM/PPM; up to 4,096 × 4,096 pixels) or CSV rows of 784 values; normalised like MNIST.",
             Arity = ArgumentArity.OneOrMore,
         };
         var command = new Command("predict", "Classify images with a trained checkpoint or a running coordinator.") { model, server, timeout, images };

@@ -113,6 +113,11 @@ internal sealed class TrainCommandOptions
         Description = "Continue the run saved in this checkpoint (same final parameters as an uninterrupted run).",
     };
 
+    public Option<bool> OverwriteCheckpoint { get; } = new(CheckpointGuard.OverwriteFlag)
+    {
+        Description = "Start a new run even though the checkpoint file already exists, replacing it (without this, such a start is refused).",
+    };
+
     public Option<string?> Plot { get; } = new("--plot")
     {
         HelpName = "FILE.svg",
@@ -132,7 +137,7 @@ internal sealed class TrainCommandOptions
     public IEnumerable<Option> All =>
     [
         Data, Dataset, Model, Activation, Loss, Dropout, Init, Optimizer, LearningRate, WeightDecay, Schedule, Warmup,
-        Batch, Epochs, Workers, Seed, Checkpoint, Resume, Plot, Json, Preset,
+        Batch, Epochs, Workers, Seed, Checkpoint, Resume, OverwriteCheckpoint, Plot, Json, Preset,
     ];
 
     /// <summary>Starts from the preset (or the defaults) and applies every flag that was given.</summary>
@@ -165,6 +170,7 @@ internal sealed class TrainCommandOptions
             Seed = result.GetValue(Seed) ?? s.Seed,
             CheckpointPath = result.GetValue(Checkpoint) ?? s.CheckpointPath,
             ResumePath = result.GetValue(Resume) ?? s.ResumePath,
+            OverwriteCheckpoint = result.GetValue(OverwriteCheckpoint) || s.OverwriteCheckpoint,
             PlotPath = result.GetValue(Plot) ?? s.PlotPath,
             Json = result.GetValue(Json) || s.Json,
         };

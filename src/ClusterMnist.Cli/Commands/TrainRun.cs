@@ -16,6 +16,7 @@ internal static class TrainRun
         var console = CliConsole.From(parseResult);
         var kind = DatasetCatalog.Parse(settings.Dataset);
         var dataRoot = settings.DataRoot ?? DatasetCatalog.DefaultDataDirectory;
+        CheckpointGuard.EnsureNotOverwritten(settings.CheckpointPath, settings.ResumePath is not null, settings.OverwriteCheckpoint, $"--resume {settings.CheckpointPath}");
 
         // A bad --model should fail before a download starts, not after.
         var spec = TrainingOptionsFactory.Model(settings);

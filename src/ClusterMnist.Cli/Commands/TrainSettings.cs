@@ -79,6 +79,9 @@ internal sealed record TrainSettings
 
     public string? ResumePath { get; init; }
 
+    /// <summary>Start a new run over an existing checkpoint file (see <see cref="CheckpointGuard"/>).</summary>
+    public bool OverwriteCheckpoint { get; init; }
+
     public string? PlotPath { get; init; }
 
     public bool Json { get; init; }

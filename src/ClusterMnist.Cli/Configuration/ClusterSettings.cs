@@ -13,6 +13,6 @@ internal static class ClusterSettings
         new("Cluster:Bind", Text, null, "--cluster-bind", "Interface the Akka port listens on (default 0.0.0.0; 127.0.0.1 when Insecure)."),
         new("Cluster:PublicHost", Text, null, "--public-host", "Host name or address other nodes reach this node by; part of its cluster address (default: see README)."),
         new("Cluster:HeartbeatIntervalSeconds", Number(0.01), "0.5", null, "Period of the cluster's failure detector heartbeats."),
-        new("Cluster:HeartbeatTimeoutSeconds", Number(0.1), "2", null, "A node whose heartbeats pause this long is unreachable: its shards are reassigned and it is downed."),
+        new("Cluster:HeartbeatTimeoutSeconds", Number(0.1), "1.5", null, "Heartbeats may pause this long before a node is unreachable (its shards move; downed if it stays so for 5 s)."),
     ];
 }

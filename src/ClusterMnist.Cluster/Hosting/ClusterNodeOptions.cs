@@ -39,7 +39,7 @@ public sealed record ClusterNodeOptions
     /// Heartbeats may pause this long before the failure detector marks a node unreachable (the coordinator then
     /// moves its shards and downs it). Long enough for a loaded machine's scheduling hiccups and collections.
     /// </summary>
-    public TimeSpan AcceptableHeartbeatPause { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan AcceptableHeartbeatPause { get; init; } = TimeSpan.FromSeconds(1.5);
 
     /// <summary>
     /// How long the split brain resolver waits for a stable picture before it downs the side without the

@@ -1,5 +1,3 @@
-using System.IO.Compression;
-
 namespace ClusterMnist.Core.Data;
 
 /// <summary>Opens data files, gzipped or raw, and reads them with errors turned into <see cref="DataFormatException"/>.</summary>
@@ -9,7 +7,10 @@ internal static class DataFile
     // cannot make the reader allocate gigabytes before finding out the data is not there.
     private const int InitialBufferBytes = 1 << 20;
 
-    /// <summary>Opens <paramref name="path"/>, decompressing on the fly when it starts with the gzip magic bytes.</summary>
+    /// <summary>
+    /// Opens <paramref name="path"/>, decompressing on the fly when it starts with the gzip magic bytes; the gzip
+    /// trailer is checked once the data has been read to its end (<see cref="CheckedGzipStream"/>).
+    /// </summary>
     public static Stream Open(string path)
     {
         FileStream file;
@@ -29,11 +30,11 @@ internal static class DataFile
         int first = file.ReadByte();
         int second = file.ReadByte();
         file.Position = 0;
-        return first == 0x1f && second == 0x8b ? new GZipStream(file, CompressionMode.Decompress) : file;
+        return first == 0x1f && second == 0x8b ? new CheckedGzipStream(file, path) : file;
     }
 
     /// <summary>True when <paramref name="stream"/> reads a gzip file (whose decompressed length is unknown).</summary>
-    public static bool IsCompressed(Stream stream) => stream is GZipStream;
+    public static bool IsCompressed(Stream stream) => stream is CheckedGzipStream;
 
     /// <summary>
     /// Reads up to <paramref name="count"/> bytes; returns fewer only at the end of the data. Corrupt gzip data and

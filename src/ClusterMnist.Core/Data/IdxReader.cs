@@ -57,7 +57,16 @@ public static class IdxReader
                 path, $"wrong dimensions in the header: {count} images of {rows}×{columns} pixels.");
         }
 
-        long expected = (long)count * rows * columns;
+        // Int128: three int32 dimensions multiply past long (0x7FFFFFFF³), which once surfaced as an OverflowException.
+        Int128 bytes = (Int128)count * rows * columns;
+        if (bytes > Array.MaxLength)
+        {
+            throw new DataFormatException(
+                path, $"the header declares {count:N0} images of {rows:N0}×{columns:N0} pixels, {bytes:N0} bytes: "
+                + $"more than one array can hold ({Array.MaxLength:N0}); the header is damaged or this is not an MNIST images file.");
+        }
+
+        long expected = (long)bytes;
         byte[] pixels = ReadBody(stream, path, expected, $"{count:N0} images of {rows}×{columns}");
         return (pixels, count, rows, columns);
     }

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace ClusterMnist.Core.Imaging;
 
 /// <summary>
@@ -16,6 +18,9 @@ public static class DigitNormalizer
     // Ink below this fraction of the strongest stroke is paper texture or JPEG noise, not part of the digit's box.
     private const float InkThreshold = 0.1f;
 
+    // A picture whose strongest stroke is this close to its background has no digit: it is blank (all black, all white).
+    private const float MinContrast = 0.05f;
+
     /// <summary>
     /// Normalises a <paramref name="width"/> × <paramref name="height"/> picture given as luminance in [0,1]
     /// (0 = black) with an optional <paramref name="alpha"/> channel; returns 784 floats in [0,1].
@@ -32,16 +37,20 @@ public static class DigitNormalizer
         }
 
         var (ink, mnistLike) = Ink(luminance, width, height, alpha);
+        float background = BorderMedian(ink, width, height);
+        float strongest = TensorPrimitives.Max(ink);
+        if (strongest - background < MinContrast)
+        {
+            // Checked before the MNIST-like shortcut too, so an all-black 28×28 image is as blank as an all-white one.
+            throw new ImageFormatException(source, "no digit found: the image is blank (no ink stands out from the background).");
+        }
+
         if (width == Side && height == Side && mnistLike)
         {
             return ink;
         }
 
-        if (!Stretch(ink, width, height))
-        {
-            throw new ImageFormatException(source, "no digit found: the image is blank (no ink stands out from the background).");
-        }
-
+        Stretch(ink, background, strongest);
         if (width == Side && height == Side)
         {
             return ink;
@@ -90,28 +99,14 @@ public static class DigitNormalizer
         return (ink, false);
     }
 
-    /// <summary>Maps the background level to 0 and the strongest stroke to 1; false when nothing stands out.</summary>
-    private static bool Stretch(float[] ink, int width, int height)
+    /// <summary>Maps the background level to 0 and the strongest stroke to 1.</summary>
+    private static void Stretch(float[] ink, float background, float strongest)
     {
-        float background = BorderMedian(ink, width, height);
-        float max = 0;
-        foreach (float v in ink)
-        {
-            max = Math.Max(max, v);
-        }
-
-        if (max - background < 0.05f)
-        {
-            return false;
-        }
-
-        float range = max - background;
+        float range = strongest - background;
         for (int i = 0; i < ink.Length; i++)
         {
             ink[i] = Math.Clamp((ink[i] - background) / range, 0f, 1f);
         }
-
-        return true;
     }
 
     private static float BorderMedian(ReadOnlySpan<float> values, int width, int height)

@@ -1,7 +1,7 @@
 namespace ClusterMnist.Core.Imaging;
 
-/// <summary>An image cannot be read: missing, not a supported format, corrupt, or unsupported in some detail.</summary>
-public sealed class ImageFormatException : Exception
+/// <summary>An image cannot be read: missing, not a supported format, corrupt, too large, or blank.</summary>
+public class ImageFormatException : Exception
 {
     /// <summary>Creates the exception for <paramref name="source"/>; <paramref name="problem"/> says what is wrong.</summary>
     public ImageFormatException(string source, string problem)

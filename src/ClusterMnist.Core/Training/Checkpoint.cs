@@ -86,23 +86,46 @@ public static class Checkpoint
         if (version != FormatVersion)
             throw new CheckpointException(path, $"unsupported format version {version}; this build reads version {FormatVersion}.");
         long payloadLength = BitConverter.ToInt64(bytes, Magic.Length + sizeof(int));
+        if (payloadLength < 0 || payloadLength > Array.MaxLength)
+            throw new CheckpointException(path, $"the payload-length field holds {payloadLength:N0}, which is not a length: the header is corrupted.");
         long expected = HeaderLength + payloadLength + SHA256.HashSizeInBytes;
-        if (payloadLength < 0 || bytes.Length < expected)
-            throw new CheckpointException(path, $"file is truncated ({bytes.Length} of {expected} bytes).");
+        if (bytes.Length < expected)
+            throw new CheckpointException(path, $"file is truncated: {bytes.Length:N0} bytes, but its payload-length field declares {expected:N0}.");
         if (bytes.Length > expected)
-            throw new CheckpointException(path, $"file has {bytes.Length - expected} unexpected trailing bytes (corrupted).");
+            throw new CheckpointException(path, $"file has {bytes.Length - expected:N0} unexpected trailing bytes after the {expected:N0} its payload-length field declares (corrupted).");
         int contentLength = (int)(HeaderLength + payloadLength);
         var actualHash = SHA256.HashData(bytes.AsSpan(0, contentLength));
         if (!actualHash.AsSpan().SequenceEqual(bytes.AsSpan(contentLength)))
             throw new CheckpointException(path, "checksum mismatch: the file is corrupted.");
+        CheckpointState state;
         try
         {
             using var reader = new BinaryReader(new MemoryStream(bytes, HeaderLength, (int)payloadLength), Encoding.UTF8);
-            return CheckpointSerializer.ReadPayload(reader);
+            state = CheckpointSerializer.ReadPayload(reader);
         }
         catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidDataException or FormatException)
         {
             throw new CheckpointException(path, $"payload is malformed: {e.Message}", e);
+        }
+
+        // A hash only proves the file is as written; a run that diverged writes NaN faithfully. Refused here, every
+        // reader (evaluate, predict, the server, --resume) refuses it instead of answering 10 % or training on NaN.
+        EnsureFinite(path, "parameter", state.Parameters);
+        EnsureFinite(path, "optimizer-state value", state.OptimizerState);
+        return state;
+    }
+
+    private static void EnsureFinite(string path, string field, float[] values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                string value = float.IsNaN(values[i]) ? "NaN" : values[i] > 0 ? "+Infinity" : "-Infinity";
+                throw new CheckpointException(path,
+                    $"{field} {i:N0} of {values.Length:N0} is {value}; a checkpoint with non-finite values (NaN or ±Infinity) "
+                    + "cannot be evaluated, served or resumed (the run that wrote it had diverged).");
+            }
         }
     }
 }

@@ -56,9 +56,9 @@ internal static class CheckpointSerializer
         ulong seed = r.ReadUInt64();
         int checkpointEvery = r.ReadInt32();
         string fingerprint = r.ReadString();
-        var parameters = ReadFloats(r);
-        var optimizerState = ReadFloats(r);
-        var exponents = new int[ReadCount(r, sizeof(int))];
+        var parameters = ReadFloats(r, "parameter");
+        var optimizerState = ReadFloats(r, "optimizer-state");
+        var exponents = new int[ReadCount(r, sizeof(int), "reduction-exponent")];
         for (int i = 0; i < exponents.Length; i++)
             exponents[i] = r.ReadInt32();
         long globalStep = r.ReadInt64();
@@ -67,7 +67,7 @@ internal static class CheckpointSerializer
         double lossSum = r.ReadDouble();
         long correct = r.ReadInt64(), samples = r.ReadInt64();
         double seconds = r.ReadDouble();
-        var history = new EpochReport[ReadCount(r, sizeof(int) + 6 * sizeof(double))];
+        var history = new EpochReport[ReadCount(r, sizeof(int) + 6 * sizeof(double), "epoch-history")];
         for (int i = 0; i < history.Length; i++)
             history[i] = new EpochReport(r.ReadInt32(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble());
         if (r.BaseStream.Position != r.BaseStream.Length)
@@ -126,21 +126,21 @@ internal static class CheckpointSerializer
             w.Write(v);
     }
 
-    private static float[] ReadFloats(BinaryReader r)
+    private static float[] ReadFloats(BinaryReader r, string field)
     {
-        var values = new float[ReadCount(r, sizeof(float))];
+        var values = new float[ReadCount(r, sizeof(float), field)];
         for (int i = 0; i < values.Length; i++)
             values[i] = r.ReadSingle();
         return values;
     }
 
     // A count must fit in what is left of the payload, so a damaged length cannot trigger a huge allocation.
-    private static int ReadCount(BinaryReader r, int bytesPerItem)
+    private static int ReadCount(BinaryReader r, int bytesPerItem, string field)
     {
         int count = r.ReadInt32();
         long remaining = r.BaseStream.Length - r.BaseStream.Position;
         if (count < 0 || (long)count * bytesPerItem > remaining)
-            throw new InvalidDataException($"element count {count} exceeds the remaining {remaining} bytes.");
+            throw new InvalidDataException($"the {field} count field holds {count:N0}, but {remaining:N0} bytes remain ({bytesPerItem} per item).");
         return count;
     }
 }

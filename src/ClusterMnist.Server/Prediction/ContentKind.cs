@@ -5,7 +5,9 @@ internal enum ContentKind
 {
     Unsupported,
     Json,
-    Png,
+
+    /// <summary>A picture in any format the decoder reads; the bytes, not the media type, say which.</summary>
+    Image,
 }
 
 /// <summary>Classifies a Content-Type header without allocating.</summary>
@@ -28,6 +30,10 @@ internal static class ContentKinds
             return ContentKind.Json;
         }
 
-        return media.Equals("image/png", StringComparison.OrdinalIgnoreCase) ? ContentKind.Png : ContentKind.Unsupported;
+        // Browsers and curl label files by extension, often wrongly (a .jpg that is a PNG); the decoder looks at the bytes.
+        return media.StartsWith("image/", StringComparison.OrdinalIgnoreCase)
+            || media.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase)
+            ? ContentKind.Image
+            : ContentKind.Unsupported;
     }
 }

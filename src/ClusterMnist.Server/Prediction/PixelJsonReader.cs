@@ -33,6 +33,11 @@ internal static class PixelJsonReader
             bool seen = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
+                if (InvalidName(ref reader) is { } invalid)
+                {
+                    return invalid;
+                }
+
                 if (reader.ValueTextEquals("pixels"u8) || reader.ValueTextEquals("images"u8))
                 {
                     if (seen)
@@ -70,6 +75,28 @@ internal static class PixelJsonReader
         catch (JsonException e)
         {
             return $"malformed JSON: {e.Message}";
+        }
+    }
+
+    /// <summary>
+    /// A property name's escapes must decode to valid UTF-16: the reader accepts <c>"\ud800"</c> while tokenising and
+    /// throws only when the name is compared or read, so every escaped name is decoded here, ignored ones included.
+    /// </summary>
+    private static string? InvalidName(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return null;
+        }
+
+        try
+        {
+            reader.GetString();
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            return $"malformed JSON: a property name is not valid text ({e.Message})";
         }
     }
 

