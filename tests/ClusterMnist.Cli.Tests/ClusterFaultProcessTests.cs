@@ -39,14 +39,10 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    [Fact]
+    [SkippableFact]
     public async Task WorkerKilledMidEpoch_IsDeclaredDeadWithinTheDeadline_AndTheRunMatchesOneWorker()
     {
-        if (DataRoot is null)
-        {
-            log.WriteLine("CLUSTERMNIST_DATA is not set; skipping.");
-            return;
-        }
+        Skip.If(DataRoot is null, "CLUSTERMNIST_DATA is not set.");
 
         string expected = await ReferenceHashAsync();
         var nodes = new ClusterNodes(_directory);
@@ -83,16 +79,12 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task WorkerStoppedMidEpoch_IsDeclaredDeadByTheFailureDetector_DownedSoItExitsWhenThawed_AndTheRunMatchesOneWorker(bool sharedMemory)
     {
-        if (DataRoot is null)
-        {
-            log.WriteLine("CLUSTERMNIST_DATA is not set; skipping.");
-            return;
-        }
+        Skip.If(DataRoot is null, "CLUSTERMNIST_DATA is not set.");
 
         string expected = await ReferenceHashAsync();
         WriteSettings("coordinator.json", $$"""{ "Coordinator": { "SharedMemory": {{(sharedMemory ? "true" : "false")}} } }""");
@@ -146,14 +138,10 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task WorkerJoiningMidRun_TakesShards_AndTheRunMatchesOneWorker()
     {
-        if (DataRoot is null)
-        {
-            log.WriteLine("CLUSTERMNIST_DATA is not set; skipping.");
-            return;
-        }
+        Skip.If(DataRoot is null, "CLUSTERMNIST_DATA is not set.");
 
         string expected = await ReferenceHashAsync();
         var nodes = new ClusterNodes(_directory);

@@ -23,14 +23,10 @@ public sealed class ClusterProcessTests(ITestOutputHelper log) : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    [Fact]
+    [SkippableFact]
     public async Task CoordinatorAndTwoWorkers_EndWithTrainsParameters_AndRefuseANodeWithAnotherCertificate()
     {
-        if (DataRoot is null)
-        {
-            log.WriteLine("CLUSTERMNIST_DATA is not set; skipping.");
-            return;
-        }
+        Skip.If(DataRoot is null, "CLUSTERMNIST_DATA is not set.");
 
         var reference = await CliRunner.RunAsync(["train", "--data", DataRoot, "--json", "--workers", "1", .. TinyRun]);
         Assert.True(reference.ExitCode == 0, reference.Error);
@@ -69,14 +65,10 @@ public sealed class ClusterProcessTests(ITestOutputHelper log) : IDisposable
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sigterm_MakesAWorkerLeaveAndTheCoordinatorStop_WithinSeconds()
     {
-        if (DataRoot is null)
-        {
-            log.WriteLine("CLUSTERMNIST_DATA is not set; skipping.");
-            return;
-        }
+        Skip.If(DataRoot is null, "CLUSTERMNIST_DATA is not set.");
 
         var nodes = new ClusterNodes(_directory);
         using var coordinator = nodes.StartCoordinator("--data", DataRoot, "--dataset", "digits-split", "--model", "784-32-10", "--epochs", "200",
@@ -103,14 +95,10 @@ public sealed class ClusterProcessTests(ITestOutputHelper log) : IDisposable
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CoordinatorKilledAndResumed_EndsTheRunWithTrainsParameters_ItsWorkerDownsItself_AndItsRestartRejoins()
     {
-        if (DataRoot is null)
-        {
-            log.WriteLine("CLUSTERMNIST_DATA is not set; skipping.");
-            return;
-        }
+        Skip.If(DataRoot is null, "CLUSTERMNIST_DATA is not set.");
 
         string[] run = ["--dataset", "digits-split", "--model", "784-32-10", "--epochs", "20", "--seed", "5"];
         var reference = await CliRunner.RunAsync(["train", "--data", DataRoot, "--json", "--workers", "1", .. run]);

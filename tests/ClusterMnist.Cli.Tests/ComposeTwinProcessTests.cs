@@ -30,14 +30,10 @@ public sealed partial class ComposeTwinProcessTests(ITestOutputHelper log) : IDi
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    [Fact]
+    [SkippableFact]
     public async Task ComposeScenario_SurvivesAKilledWorker_AndServesPredictions()
     {
-        if (DataRoot is null)
-        {
-            log.WriteLine("CLUSTERMNIST_DATA is not set; skipping.");
-            return;
-        }
+        Skip.If(DataRoot is null, "CLUSTERMNIST_DATA is not set.");
 
         string repository = RepositoryRoot();
         string compose = File.ReadAllText(Path.Combine(repository, "docker-compose.yml"));
