@@ -74,15 +74,19 @@ public sealed class ClusterProcessTests(ITestOutputHelper log) : IDisposable
         using var coordinator = nodes.StartCoordinator("--data", DataRoot, "--dataset", "digits-split", "--model", "784-32-10", "--epochs", "200",
             "--checkpoint-dir", Path.Combine(_directory, "checkpoints"), "--resume");
         int port = await ClusterNodes.ClusterPortAsync(coordinator, StartDeadline);
-        using var worker = nodes.StartWorker(port, "w1", "--data", DataRoot);
+        string readyFile = Path.Combine(_directory, "w1.ready");
+        using var worker = nodes.StartWorker(port, "w1", "--data", DataRoot, "--ready-file", readyFile);
         try
         {
             await worker.WaitForLineAsync("is ready", StartDeadline);
+            await coordinator.WaitForLineAsync("Worker w1 is ready", StartDeadline);
+            Assert.True(File.Exists(readyFile), "the ready file should exist while the worker takes shards");
 
             // It finishes the shards in progress, says goodbye, leaves the cluster and exits 0.
             worker.Terminate();
             Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(45)));
             Assert.Contains("Left the cluster", worker.Output, StringComparison.Ordinal);
+            Assert.False(File.Exists(readyFile), "the ready file should be gone once the worker exited");
             await coordinator.WaitForLineAsync("Worker w1 left: signal", StartDeadline);
 
             coordinator.Terminate();

@@ -33,6 +33,12 @@ internal sealed class WorkerCommandOptions
         Description = "Stable, unique worker name. Default: host name and process id.",
     };
 
+    public Option<string?> ReadyFile { get; } = new("--ready-file")
+    {
+        HelpName = "FILE",
+        Description = "Create FILE once this worker is up in the cluster and ready for shards, and delete it on exit (for a readiness probe).",
+    };
+
     public Option<string?> Config { get; } = new("--config")
     {
         HelpName = "FILE",
@@ -41,7 +47,7 @@ internal sealed class WorkerCommandOptions
 
     public ClusterNodeCommandOptions Cluster { get; } = new("worker", defaultPort: 0);
 
-    public IEnumerable<Option> All => [Coordinator, Data, Threads, Id, .. Cluster.All, Config];
+    public IEnumerable<Option> All => [Coordinator, Data, Threads, Id, ReadyFile, .. Cluster.All, Config];
 
     /// <summary>Settings file, then environment, then flags; every value checked before anything starts.</summary>
     public WorkerRunSettings Read(ParseResult result, string workingDirectory, IDictionary environment)
@@ -59,6 +65,7 @@ internal sealed class WorkerCommandOptions
             Threads = result.GetValue(Threads) ?? (int?)file.Integer("Worker:Threads") ?? 1,
             Id = result.GetValue(Id) ?? file.Text("Worker:Id") ?? $"{Environment.MachineName}-{Environment.ProcessId}",
             LeaveTimeout = TimeSpan.FromSeconds(file.Number("Worker:LeaveTimeoutSeconds") ?? 30),
+            ReadyFile = result.GetValue(ReadyFile) ?? file.Text("Worker:ReadyFile"),
             SettingsFile = file.FilePath,
         };
     }

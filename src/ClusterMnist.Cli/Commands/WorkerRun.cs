@@ -56,6 +56,7 @@ internal static class WorkerRun
         }
 
         await using (worker.ConfigureAwait(false))
+        using (settings.ReadyFile is { } readyFile ? ReadinessFile.Track(worker.Ready, readyFile) : null)
         {
             WorkerOutcome outcome;
             try

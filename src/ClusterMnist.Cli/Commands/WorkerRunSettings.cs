@@ -24,6 +24,9 @@ internal sealed record WorkerRunSettings
 
     public TimeSpan LeaveTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A file created once the worker is ready and deleted when it exits (a readiness probe looks for it).</summary>
+    public string? ReadyFile { get; init; }
+
     public string? SettingsFile { get; init; }
 
     /// <summary>

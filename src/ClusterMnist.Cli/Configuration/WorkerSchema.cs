@@ -11,6 +11,7 @@ internal static class WorkerSchema
         new("Worker:Id", Text, null, "--id", "Stable, unique worker name (default: host name and process id)."),
         new("Worker:Threads", Integer(1, 1024), "1", "--threads", "Threads computing shards; the coordinator assigns shards in proportion."),
         new("Worker:Data", Text, null, "--data", "Data root holding mnist/ and fashion-mnist/ (default $CLUSTERMNIST_DATA, else ~/.clustermnist/data)."),
+        new("Worker:ReadyFile", Text, null, "--ready-file", "A file created once the worker is up in the cluster and ready for shards, deleted on exit (for a readiness probe)."),
         new("Worker:LeaveTimeoutSeconds", Number(0.1), "30", null, "On SIGTERM, how long to wait for the shards in progress before exiting."),
         .. ClusterSettings.Node(defaultPort: "0"),
     ],

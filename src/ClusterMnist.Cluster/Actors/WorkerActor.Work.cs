@@ -81,6 +81,7 @@ internal sealed partial class WorkerActor
             stream.Completion.ContinueWith(t => self.Tell(new StreamEnded(stream, t.Result)), TaskScheduler.Default);
         }
         _ready = true;
+        _progress.SetReady();
         _log.Info("Worker {0} is ready: tensors over {1} ({2})", _settings.WorkerId, Describe(prepared.Route), prepared.Detail);
         _coordinator!.Tell(new WorkerReady(_settings.WorkerId, prepared.Fingerprint, prepared.Route, prepared.Detail));
     }

@@ -21,7 +21,7 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
 {
     private readonly WorkerSettings _settings;
     private readonly IWorkerResources _resources;
-    private readonly TaskCompletionSource<WorkerOutcome> _outcome;
+    private readonly WorkerProgress _progress;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Queue<ComputeShards> _queue = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -37,12 +37,12 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
     private bool _done;
     private long _shardsDone;
 
-    public WorkerActor(WorkerSettings settings, IActorRef? coordinator, IWorkerResources resources, TaskCompletionSource<WorkerOutcome> outcome)
+    public WorkerActor(WorkerSettings settings, IActorRef? coordinator, IWorkerResources resources, WorkerProgress progress)
     {
         _settings = settings;
         _coordinator = coordinator;
         _resources = resources;
-        _outcome = outcome;
+        _progress = progress;
     }
 
     /// <summary>Set by Akka before the actor starts.</summary>
@@ -50,10 +50,10 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
 
     /// <summary>
     /// A worker that joins <paramref name="coordinator"/>, or, when that is null, the coordinator of the cluster this
-    /// actor system is a member of. <paramref name="outcome"/> completes when it stops taking part.
+    /// actor system is a member of. <paramref name="progress"/> says when it is ready and how it stopped taking part.
     /// </summary>
-    public static Props Props(WorkerSettings settings, IActorRef? coordinator, IWorkerResources resources, TaskCompletionSource<WorkerOutcome> outcome)
-        => Akka.Actor.Props.Create(() => new WorkerActor(settings, coordinator, resources, outcome));
+    public static Props Props(WorkerSettings settings, IActorRef? coordinator, IWorkerResources resources, WorkerProgress progress)
+        => Akka.Actor.Props.Create(() => new WorkerActor(settings, coordinator, resources, progress));
 
     protected override void PreStart()
     {
@@ -78,7 +78,7 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
         // A computation still running ends with an error that nobody reads; its threads are joined here.
         _computer?.Dispose();
         _ = _stream?.DisposeAsync().AsTask();
-        _outcome.TrySetResult(new WorkerOutcome(WorkerOutcomeKind.Stopped, "stopped", _shardsDone));
+        _progress.End(new WorkerOutcome(WorkerOutcomeKind.Stopped, "stopped", _shardsDone));
     }
 
     protected override void OnReceive(object message)
@@ -162,7 +162,7 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
         _done = true;
         _queue.Clear();
         Timers.CancelAll();
-        _outcome.TrySetResult(new WorkerOutcome(kind, detail, _shardsDone));
+        _progress.End(new WorkerOutcome(kind, detail, _shardsDone));
     }
 
     /// <summary>Periodic tick: repeat the join request while it is unanswered.</summary>

@@ -10,11 +10,12 @@ namespace ClusterMnist.Cluster.Hosting;
 /// </summary>
 public sealed class WorkerHost
 {
-    private WorkerHost(IActorRef worker, WorkerSettings settings, Task<WorkerOutcome> completion)
+    private WorkerHost(IActorRef worker, WorkerSettings settings, WorkerProgress progress)
     {
         Worker = worker;
         Settings = settings;
-        Completion = completion;
+        Completion = progress.Outcome;
+        Ready = progress.Ready;
     }
 
     /// <summary>The worker actor ("/user/worker-{id}").</summary>
@@ -25,6 +26,9 @@ public sealed class WorkerHost
 
     /// <summary>Completes when the run finishes, the coordinator refuses the worker or is lost, or the worker leaves or fails.</summary>
     public Task<WorkerOutcome> Completion { get; }
+
+    /// <summary>Completes once the worker has joined, loaded its data and attached its data plane.</summary>
+    public Task Ready { get; }
 
     /// <summary>Starts a worker in the coordinator's actor system that joins <paramref name="coordinator"/> and computes on <paramref name="train"/>.</summary>
     public static WorkerHost Start(ActorSystem system, IActorRef coordinator, ImageSet train, WorkerSettings settings)
@@ -44,10 +48,10 @@ public sealed class WorkerHost
         ArgumentNullException.ThrowIfNull(resources);
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
-        var outcome = new TaskCompletionSource<WorkerOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var progress = new WorkerProgress();
         string name = "worker-" + Uri.EscapeDataString(settings.WorkerId);
-        var worker = system.ActorOf(WorkerActor.Props(settings, coordinator, resources, outcome), name);
-        return new WorkerHost(worker, settings, outcome.Task);
+        var worker = system.ActorOf(WorkerActor.Props(settings, coordinator, resources, progress), name);
+        return new WorkerHost(worker, settings, progress);
     }
 
     /// <summary>

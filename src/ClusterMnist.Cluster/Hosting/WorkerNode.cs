@@ -31,6 +31,9 @@ public sealed class WorkerNode : IAsyncDisposable
     /// <summary>Completes when the worker stops taking part, with why.</summary>
     public Task<WorkerOutcome> Completion { get; }
 
+    /// <summary>Completes once the worker is up in the cluster, has loaded its data and attached its data plane.</summary>
+    public Task Ready => _worker.Ready;
+
     /// <summary>Starts the node and its worker; joining happens in the background.</summary>
     /// <param name="node">Role worker, the coordinator as seed, the cluster certificate.</param>
     /// <param name="settings">Worker id and threads.</param>
