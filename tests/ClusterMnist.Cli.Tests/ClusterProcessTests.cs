@@ -80,6 +80,12 @@ public sealed class ClusterProcessTests(ITestOutputHelper log) : IDisposable
         {
             await worker.WaitForLineAsync("is ready", StartDeadline);
             await coordinator.WaitForLineAsync("Worker w1 is ready", StartDeadline);
+            var deadline = DateTime.UtcNow + StartDeadline;
+            while (!File.Exists(readyFile) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
             Assert.True(File.Exists(readyFile), "the ready file should exist while the worker takes shards");
 
             // It finishes the shards in progress, says goodbye, leaves the cluster and exits 0.
