@@ -1,16 +1,16 @@
 // Tensors between processes on one host. A worker on the coordinator's machine need not push ~1 MB of parameters
-// and ~1 MB of int32 sums through the loopback socket every step (a copy into the kernel, a copy out, framing and
-// masking on both sides): the coordinator maps two files in /dev/shm and the worker maps the same files. The
+// and ~1 MB of int32 sums through a loopback TLS stream every step (encryption, a copy into the kernel, a copy out,
+// decryption on both sides): the coordinator maps two files in /dev/shm and the worker maps the same files. The
 // parameter file holds every version in one of two slots (version parity), written once per version whatever the
 // number of workers, and guarded by a stamp (a sequence lock) so a reader can tell a torn or overwritten copy from
 // the version it asked for. Each worker has its own sums file with two slots; the coordinator names the slot in the
 // assignment and frees it when the update has added it, so a worker never writes a slot that is still being read.
-// The small messages (shard lists, sample indices, losses) still travel over the WebSocket, which also orders the
+// The small messages (shard lists, sample indices, losses) still travel over Akka.Remote, which also orders the
 // writes: a worker writes its sums before it sends the ShardsDone that names them.
 //
 // Whether it works is tested, not guessed: the coordinator offers the files with a random nonce written in their
 // headers, and a worker that can open them and read the same nonce says so; otherwise (another machine, a container
-// with its own /dev/shm) tensors travel over the WebSocket as before.
+// with its own /dev/shm) tensors travel over its data plane stream.
 using System.Buffers;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.CompilerServices;
@@ -75,7 +75,7 @@ internal sealed unsafe class SharedMemoryFile : IDisposable
     {
         long length = Length(slotCount, ref slotBytes);
         // A file in a full tmpfs is created sparse and the first write to a missing page kills the process (SIGBUS);
-        // refuse up front instead, and the worker uses the WebSocket.
+        // refuse up front instead, and the worker uses its stream.
         long free = FreeBytes(System.IO.Path.GetDirectoryName(path)!);
         if (free < 2 * length)
             throw new IOException($"{System.IO.Path.GetDirectoryName(path)} has {free} bytes free; a {length}-byte shared memory file needs twice that.");
