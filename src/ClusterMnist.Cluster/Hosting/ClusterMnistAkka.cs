@@ -114,6 +114,7 @@ public static class ClusterMnistAkka
               retry-unsuccessful-join-after = 2s
               run-coordinated-shutdown-when-down = on
             }
+            akka.remote.dot-netty.tcp.batching.enabled = off
             akka.log-dead-letters-during-shutdown = off
             akka.coordinated-shutdown {
               run-by-clr-shutdown-hook = off

@@ -94,6 +94,28 @@ public sealed class CoordinatorActorSpecs(ITestOutputHelper output) : Akka.TestK
     }
 
     [Fact]
+    public void Coordinator_SuspendsAWorkerOnTheFirstSignOfALostNode_AndItsShardsGoToTheNextWorker()
+    {
+        var (coordinator, events) = StartCoordinator();
+        var lost = JoinReady(coordinator, "lost");
+        var assignment = lost.ExpectMsg<ComputeShards>(Wait);
+
+        // Remoting's word that the connection to the worker's node dropped (here, the probes' own node).
+        var node = ((ExtendedActorSystem)Sys).Provider.DefaultAddress;
+        coordinator.Tell(new Akka.Remote.DisassociatedEvent(node, node, inbound: true));
+        var suspended = AwaitMember(events, "lost", MemberState.Unreachable);
+        Assert.Equal("unreachable: its connection was lost", suspended.Reason);
+        Assert.Equal("unreachable", suspended.ClusterState);
+
+        // Nobody is left, so the step waits; the next worker to be ready gets the suspended one's shards.
+        var next = JoinReady(coordinator, "next");
+        var moved = next.ExpectMsg<ComputeShards>(Wait);
+        Assert.Equal(assignment.Shards.ToArray(), moved.Shards.ToArray());
+        Assert.Equal(assignment.Step, moved.Step);
+        Assert.Equal(1, events.Status!.Reassignments);
+    }
+
+    [Fact]
     public void Coordinator_ReassignsTheShardsOfAWorkerThatMissesItsDeadline_AndIgnoresItsLateAnswer()
     {
         var (coordinator, events) = StartCoordinator();
