@@ -47,7 +47,7 @@ public sealed class CheckpointGuardTests : IDisposable
         await File.WriteAllTextAsync(checkpoint, "an earlier run's checkpoint");
 
         var run = await CliRunner.RunAsync(
-            "coordinator", "--bind", "127.0.0.1", "--port", "0", "--token", new string('t', 64), "--data", _data.Root,
+            "coordinator", "--bind", "127.0.0.1", "--port", "0", "--insecure", "--cluster-port", "0", "--data-plane-port", "0", "--data", _data.Root,
             "--dataset", "mnist", "--checkpoint-dir", directory);
 
         run.AssertCleanFailure(2, checkpoint);
@@ -60,7 +60,7 @@ public sealed class CheckpointGuardTests : IDisposable
     public async Task Coordinator_RefusesResumeTogetherWithOverwrite()
     {
         var run = await CliRunner.RunAsync(
-            "coordinator", "--token", new string('t', 64), "--data", _data.Root, "--checkpoint-dir", _data.File("c"), "--resume", "--overwrite-checkpoint");
+            "coordinator", "--insecure", "--data", _data.Root, "--checkpoint-dir", _data.File("c"), "--resume", "--overwrite-checkpoint");
 
         run.AssertCleanFailure(2, "contradict");
     }

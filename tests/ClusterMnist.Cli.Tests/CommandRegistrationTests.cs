@@ -18,18 +18,18 @@ public sealed class CommandRegistrationTests
     [InlineData("coordinator", "--min-workers", "0", "--min-workers")]
     [InlineData("coordinator", "--port", "70000", "--port")]
     [InlineData("worker", "--threads", "0", "--threads")]
-    [InlineData("worker", "--dataset", "cifar10", "cifar10")]
+    [InlineData("worker", "--cluster-port", "70000", "--cluster-port")]
     public async Task BadFlag_Exits2WithOneLine(string command, string flag, string value, string fragment)
     {
-        var run = await CliRunner.RunAsync(command, flag, value, "--token", "t");
+        var run = await CliRunner.RunAsync(command, flag, value, "--insecure");
 
         run.AssertCleanFailure(2, fragment);
     }
 
     [Fact]
-    public async Task Worker_Exits2_WhenCoordinatorIsNotAnHttpAddress()
+    public async Task Worker_Exits2_WhenCoordinatorIsNotHostAndPort()
     {
-        var run = await CliRunner.RunAsync("worker", "--coordinator", "coordinator:8080", "--token", "t");
+        var run = await CliRunner.RunAsync("worker", "--coordinator", "http://coordinator:8080", "--insecure");
 
         run.AssertCleanFailure(2, "--coordinator");
     }

@@ -22,13 +22,13 @@ public sealed class OtlpEndpointTests : IDisposable
         var bodies = new ConcurrentQueue<byte[]>();
         await using var collector = await StartCollectorAsync(bodies);
         using var cancellation = new CancellationTokenSource();
-        using var output = new CancellingWriter("Listening on", cancellation);
+        using var output = new CancellingWriter("Listening:", cancellation);
         using var error = new StringWriter();
 
         // Stopped as soon as it listens: stopping flushes the metrics to the collector, so nothing waits on an interval.
         int exitCode = await CliApp.RunAsync(
             ["coordinator", "--data", _data.Root, "--dataset", "mnist", "--model", "784-16-10", "--epochs", "1", "--bind", "127.0.0.1",
-             "--port", "0", "--token", "otlp-test", "--otlp-endpoint", $"{collector.Urls.First()}/v1/metrics"],
+             "--port", "0", "--insecure", "--cluster-port", "0", "--data-plane-port", "0", "--otlp-endpoint", $"{collector.Urls.First()}/v1/metrics"],
             output, error, cancellation.Token);
 
         Assert.True(exitCode == 0, $"exit {exitCode}: {error}\n{output}");
@@ -42,7 +42,7 @@ public sealed class OtlpEndpointTests : IDisposable
     {
         string directory = Directory.CreateDirectory(_data.File("settings")).FullName;
         Directory.CreateDirectory(Path.Combine(directory, "config"));
-        var env = new Hashtable { ["CLUSTERMNIST_TOKEN"] = "t" };
+        var env = new Hashtable { ["CLUSTERMNIST_CERT"] = "cluster.pfx" };
 
         Assert.Null(Read(env, directory).OtlpEndpoint);
         File.WriteAllText(Path.Combine(directory, "config", "coordinator.json"), """{ "Http": { "OtlpEndpoint": "http://file-collector:4317" } }""");
@@ -57,7 +57,7 @@ public sealed class OtlpEndpointTests : IDisposable
     [InlineData("ftp://collector/v1/metrics")]
     public async Task OtlpEndpoint_Exits2WithOneLine_WhenNotAnHttpAddress(string endpoint)
     {
-        var run = await CliRunner.RunAsync("coordinator", "--token", "t", "--otlp-endpoint", endpoint);
+        var run = await CliRunner.RunAsync("coordinator", "--insecure", "--otlp-endpoint", endpoint);
 
         run.AssertCleanFailure(2, "--otlp-endpoint");
     }
