@@ -58,10 +58,10 @@ internal abstract record SettingKind
 
     private sealed record UrlKind : SettingKind
     {
-        public override string Expected => "an http:// or ws:// URL";
+        public override string Expected => "an http:// or https:// URL";
 
         public override bool IsValid(string text) =>
-            Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "ws" or "wss";
+            Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
     }
 
     private sealed record ChoiceKind(string[] Values) : SettingKind

@@ -91,11 +91,9 @@ internal sealed partial class CoordinatorActor
             Readmit(member);
     }
 
-    // Gone for good: downed, removed, or it left.
+    // Gone for good: downed, removed, or it left (also after the run, so that the status never shows it as up).
     private void NodeLost(Address address, MemberState state, string reason)
     {
-        if (_finished)
-            return;
         foreach (var member in _members.Values.Where(m => m.IsPresent && m.Address.Equals(address)).ToList())
         {
             _log.Warning("Worker {0} is gone ({1}); declaring it {2}", member.Id, reason, state == MemberState.Left ? "left" : "dead");

@@ -152,8 +152,11 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
 
     private void SayGoodbye()
     {
-        _coordinator?.Tell(new Goodbye(_settings.WorkerId, _drainReason));
-        _log.Info("Worker {0} said goodbye: {1}", _settings.WorkerId, _drainReason);
+        if (_coordinator is not null)
+        {
+            _coordinator.Tell(new Goodbye(_settings.WorkerId, _drainReason));
+            _log.Info("Worker {0} said goodbye: {1}", _settings.WorkerId, _drainReason);
+        }
         End(WorkerOutcomeKind.Left, _drainReason);
     }
 

@@ -100,7 +100,8 @@ public static class ClusterMnistAkka
                 AcceptableHeartbeatPause = node.AcceptableHeartbeatPause,
             },
         });
-        // What the options above cannot express. The resolver's patience (KeepOldestOption has none); the reaper
+        // What the options above cannot express. The resolver's patience (KeepOldestOption has none) and its
+        // instability rule; the reaper
         // that turns missed heartbeats into UnreachableMember (its Hosting option lands under a key Akka.Cluster never
         // reads); short join retries, so that a worker restarted on the same port is back in seconds, not ~13 s; a
         // drain before leaving as long as a worker's leave may take; and no shutdown hook of Akka's own: the CLI owns
@@ -109,6 +110,9 @@ public static class ClusterMnistAkka
             $$"""
             akka.cluster {
               split-brain-resolver.stable-after = {{Milliseconds(node.DowningStableAfter)}}
+              # Akka's default downs every node, the coordinator too, when members keep failing for a while (two
+              # workers lost a few seconds apart was enough): the coordinator alone decides whether the run goes on.
+              split-brain-resolver.down-all-when-unstable = off
               unreachable-nodes-reaper-interval = 500ms
               seed-node-timeout = 2s
               retry-unsuccessful-join-after = 2s
