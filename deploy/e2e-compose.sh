@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end test of the docker compose stack, as a user would run it:
-#   build the image, start a coordinator and E2E_WORKERS workers, wait for training to progress, kill one worker,
-#   check that training still finishes, ask /api/predict about real test digits, and tear everything down.
+#   build the image, start the stack (the one-shot `cert` service makes the cluster certificate, `download` the data,
+#   then a coordinator and E2E_WORKERS workers join its Akka cluster), wait for training to progress, kill one worker,
+#   check that the coordinator stops counting it as `up` and that training still finishes, ask /api/predict about real
+#   test digits, and tear everything down.
 # Nothing is left behind: containers, networks and volumes of its compose project are removed on any exit (trap).
 #
 # Needs: a Docker engine (started here with `dockerd` when none answers and we are root), docker compose v2 or
@@ -144,10 +146,12 @@ docker build --force-rm -f "$repo/deploy/Dockerfile" -t "$image" "$repo" > "$wor
 log "built $image in $(elapsed $t)"
 
 # --- 5. The stack. Every setting is given here, so a user's .env does not change the test.
-export CLUSTERMNIST_IMAGE=$image CLUSTERMNIST_PORT=$port CLUSTERMNIST_DATASET=$dataset
+export CLUSTERMNIST_IMAGE=$image CLUSTERMNIST_BIND=127.0.0.1 CLUSTERMNIST_PORT=$port CLUSTERMNIST_DATASET=$dataset
 export CLUSTERMNIST_EPOCHS=$epochs CLUSTERMNIST_MIN_WORKERS=$workers CLUSTERMNIST_WORKER_THREADS=1
-CLUSTERMNIST_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-export CLUSTERMNIST_TOKEN
+# The `cert` service encrypts the project's new cluster certificate with this (64 hex digits: 256 random bits), so
+# the test also covers a password that every node must present to load the certificate.
+CLUSTERMNIST_CERT_PASSWORD=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export CLUSTERMNIST_CERT_PASSWORD
 if [[ -n "$data" ]]; then
   [[ -d "$data" ]] || fail "E2E_DATA=$data is not a folder."
   export CLUSTERMNIST_DATA_SOURCE=$(cd "$data" && pwd) CLUSTERMNIST_DATA_MODE=ro
@@ -173,6 +177,8 @@ status_field() { # python expression over the /api/status JSON `s`; prints it, o
   curl -fsS --max-time 5 "$base_url/api/status" 2>/dev/null |
     python3 -c "import json, sys; s = json.load(sys.stdin); print($1)" 2>/dev/null || true
 }
+# /api/status lists the coordinator's own node too (role "coordinator"); these look at the workers only.
+workers_py="[m for m in s['members'] if m.get('role') == 'worker']"
 worker_ids() { docker ps -aq --filter "label=com.docker.compose.project=$project" --filter "label=com.docker.compose.service=worker"; }
 coordinator_id() { "${compose[@]}" ps -q coordinator 2>/dev/null | sed -n 1p; }
 
@@ -204,10 +210,10 @@ log "stack up in $(elapsed $t): $("${compose[@]}" ps -q worker | wc -l) worker c
 t=$SECONDS
 until [[ "$(status_field "s['progress']['step'] > 0")" == True ]]; do
   (( SECONDS - t > progress_timeout )) &&
-    fail "no training step within ${progress_timeout}s; status: $(status_field "s['progress']['state'], len(s['members']), 'members'")"
+    fail "no training step within ${progress_timeout}s; status: $(status_field "s['progress']['state'], len($workers_py), 'workers'")"
   sleep 2
 done
-log "training: $(status_field "'epoch %d/%d, step %d, %d members' % (s['progress']['epoch'], s['progress']['totalEpochs'], s['progress']['step'], len(s['members']))") after $(elapsed $t)"
+log "training: $(status_field "'epoch %d/%d, step %d, workers: %s' % (s['progress']['epoch'], s['progress']['totalEpochs'], s['progress']['step'], ', '.join(sorted(m['state'] for m in $workers_py)))") after $(elapsed $t)"
 
 # --- 7. One worker dies; training must still finish.
 victim=$("${compose[@]}" ps -q worker | sed -n 1p)
@@ -216,6 +222,8 @@ victim=$("${compose[@]}" ps -q worker | sed -n 1p)
   fail "training is not in progress any more, so killing a worker would prove nothing: raise E2E_EPOCHS or use a larger E2E_MODEL."
 docker kill "$victim" >/dev/null
 log "killed worker container ${victim:0:12} at step $(status_field "s['progress']['step']")"
+# A worker's id is its host name (the container's short id) and process id: this is the killed one's entry.
+victim_py="[m for m in $workers_py if m['id'].startswith('${victim:0:12}')]"
 
 t=$SECONDS
 last=""
@@ -224,11 +232,22 @@ while :; do
   [[ "$state" == finished ]] && break
   [[ "$state" == failed ]] && fail "the coordinator reports training failed."
   (( SECONDS - t > train_timeout )) && fail "training did not finish within ${train_timeout}s (E2E_TRAIN_TIMEOUT); state: ${state:-unreachable}"
-  now=$(status_field "'epoch %d/%d, members: %s' % (s['progress']['epoch'], s['progress']['totalEpochs'], ', '.join(sorted(m['state'] for m in s['members'])))")
+  now=$(status_field "'epoch %d/%d, workers: %s' % (s['progress']['epoch'], s['progress']['totalEpochs'], ', '.join(sorted(m['state'] for m in $workers_py)))")
   [[ -n "$now" && "$now" != "$last" ]] && log "  $now" && last=$now
   sleep 3
 done
 log "training finished $(elapsed $t) after the kill: $(status_field "'test accuracy %.4f after %d epochs' % (s['progress']['history'][-1]['testAccuracy'], len(s['progress']['history']))")"
+# The coordinator took the killed worker out: its connection dropped (unreachable: its shards moved), then the split
+# brain resolver downed its node (down, then removed), which may come after a short run has finished.
+t=$SECONDS
+while :; do
+  victim_state=$(status_field "' '.join(m['state'] + ' (' + str(m['reason']) + ')' for m in $victim_py)")
+  [[ "$victim_state" == down* || "$victim_state" == removed* ]] && break
+  (( SECONDS - t > 60 )) &&
+    fail "the killed worker ${victim:0:12} is '${victim_state:-not listed}' in /api/status 60 s after the run; expected down or removed. Workers: $(status_field "[(m['id'], m['state']) for m in $workers_py]")"
+  sleep 2
+done
+log "killed worker in /api/status: $victim_state"
 
 # --- 8. The surviving workers exit 0 once the run is over and stay exited (restart: on-failure): a restarted one
 # would only be told again that training has finished.
