@@ -89,11 +89,14 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
         string expected = await ReferenceHashAsync();
         WriteSettings("coordinator.json", $$"""{ "Coordinator": { "SharedMemory": {{(sharedMemory ? "true" : "false")}} } }""");
         var nodes = new ClusterNodes(_directory);
-        using var coordinator = StartCoordinator(nodes, minWorkers: 3);
+        // The last epoch waits for three live workers (--scale-at), so the run cannot end before the frozen worker is
+        // downed and thawed, however fast this machine is; its restarted incarnation completes the three.
+        using var coordinator = StartCoordinator(nodes, minWorkers: 3, exitWhenDone: true, "--scale-at", "40:3");
         int port = await ClusterNodes.ClusterPortAsync(coordinator, StartDeadline);
         using var w1 = StartWorker(nodes, port, "w1");
         using var w2 = StartWorker(nodes, port, "w2");
         using var w3 = StartWorker(nodes, port, "w3");
+        ClusterProcess? restarted = null;
         try
         {
             await coordinator.WaitForLineAsync("epoch 1/", RunDeadline);
@@ -114,7 +117,7 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
             Assert.Contains("no cluster heartbeats", dead, StringComparison.Ordinal);
             Assert.True(detected <= FailureDetection + Slack, $"detection took {detected.TotalSeconds:F2} s");
             Assert.True(stepDone <= (2 * FailureDetection) + Slack, $"the stalled step completed after {stepDone.TotalSeconds:F2} s");
-            // Still unreachable once the split brain resolver's picture is stable: its node is downed for good.
+            // Still unreachable after the split brain resolver's stable-after: its node is downed for good.
             log.WriteLine($"SIGSTOP w2 → downed after {clock.Elapsed.TotalSeconds:F2} s: "
                 + await coordinator.WaitForLineAsync(DeclaredDead("w2"), "w2 declared dead", StartDeadline));
 
@@ -124,17 +127,22 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
             Assert.Equal(1, await w2.WaitForExitAsync(StartDeadline));
             log.WriteLine($"thawed w2 exited: {w2.Error}");
 
+            // What compose's restart policy does: the same worker again, on a new port. It joins and the run ends.
+            restarted = StartWorker(nodes, port, "w2");
             Assert.Equal(0, await coordinator.WaitForExitAsync(RunDeadline));
             Assert.Equal(expected, ParameterHash(coordinator));
             log.WriteLine($"late answers ignored: {LateAnswersIgnored(coordinator)}");
             Assert.Equal(sharedMemory, coordinator.Output.Contains("Worker w2 is on this host", StringComparison.Ordinal));
             Assert.Equal(0, await w1.WaitForExitAsync(StartDeadline));
             Assert.Equal(0, await w3.WaitForExitAsync(StartDeadline));
+            Assert.Equal(0, await restarted.WaitForExitAsync(StartDeadline));
+            Assert.True(ShardsDone(restarted) > 0, $"the restarted w2 computed no shard:\n{restarted.Output}");
         }
         finally
         {
             log.WriteLine(coordinator.Output);
             log.WriteLine(w2.Output + w2.Error);
+            restarted?.Dispose();
         }
     }
 
@@ -145,13 +153,13 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
 
         string expected = await ReferenceHashAsync();
         var nodes = new ClusterNodes(_directory);
-        using var coordinator = StartCoordinator(nodes, minWorkers: 2);
+        // Training starts with two workers; epoch 2 waits for a third (--scale-at), which starts only once the run has.
+        using var coordinator = StartCoordinator(nodes, minWorkers: 2, exitWhenDone: true, "--scale-at", "2:3");
         int port = await ClusterNodes.ClusterPortAsync(coordinator, StartDeadline);
         using var w1 = StartWorker(nodes, port, "w1");
         using var w2 = StartWorker(nodes, port, "w2");
         try
         {
-            // Training starts as the second worker is ready; the third starts only then.
             await coordinator.WaitForLineAsync("2 live", StartDeadline);
             using var w3 = StartWorker(nodes, port, "w3");
             try
@@ -163,7 +171,9 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
                 var lines = coordinator.OutputLines;
                 int joined = Array.FindIndex(lines, line => line.Contains("Worker w3 joined", StringComparison.Ordinal));
                 int complete = Array.FindIndex(lines, line => line.Contains("Training complete", StringComparison.Ordinal));
-                Assert.InRange(joined, 0, complete);
+                int firstEpoch = Array.FindIndex(lines, line => line.Contains("epoch 1/", StringComparison.Ordinal));
+                Assert.InRange(joined, firstEpoch + 1, complete);
+                Assert.Contains(lines, line => line.Contains("Epoch 2 waits for 3 live worker(s)", StringComparison.Ordinal));
                 Assert.Single(lines, line => line.Contains("poch 2/", StringComparison.Ordinal)); // one epoch line, not two
                 Assert.Equal(0, await w3.WaitForExitAsync(StartDeadline));
                 long shards = ShardsDone(w3);
@@ -236,8 +246,13 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
         File.WriteAllText(Path.Combine(_directory, "config", name), json);
     }
 
-    private static ClusterProcess StartCoordinator(ClusterNodes nodes, int minWorkers) => nodes.StartCoordinator(
-        ["--min-workers", minWorkers.ToString(CultureInfo.InvariantCulture), "--exit-when-done", "--json", "--data", DataRoot!, .. Run]);
+    private static ClusterProcess StartCoordinator(ClusterNodes nodes, int minWorkers, bool exitWhenDone = true, params string[] more) =>
+        nodes.StartCoordinator(
+        [
+            // --json closes the log with its line, so a coordinator that serves on does without it.
+            "--min-workers", minWorkers.ToString(CultureInfo.InvariantCulture), .. exitWhenDone ? ["--exit-when-done", "--json"] : Array.Empty<string>(),
+            "--data", DataRoot!, .. Run, .. more,
+        ]);
 
     private static ClusterProcess StartWorker(ClusterNodes nodes, int port, string id) => nodes.StartWorker(port, id, "--data", DataRoot!);
 
@@ -259,8 +274,10 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
             : $"{reassigned}\n{completed}");
     }
 
-    private static string ParameterHash(ClusterProcess coordinator) =>
-        JsonDocument.Parse(coordinator.OutputLines[^1]).RootElement.GetProperty("param_sha256").GetString()!;
+    // The JSON line `--json` ends the run with, else the log's "Training complete after N steps: parameters HASH".
+    private static string ParameterHash(ClusterProcess coordinator) => coordinator.OutputLines[^1].StartsWith('{')
+        ? JsonDocument.Parse(coordinator.OutputLines[^1]).RootElement.GetProperty("param_sha256").GetString()!
+        : TrainingComplete().Match(coordinator.Output) is { Success: true } match ? match.Groups["hash"].Value : "(no parameters)";
 
     private static long LateAnswersIgnored(ClusterProcess coordinator) => coordinator.OutputLines
         .Select(line => LateAnswers().Match(line))
@@ -269,6 +286,9 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
 
     private static long ShardsDone(ClusterProcess worker) =>
         WorkerShards().Match(worker.Output) is { Success: true } match ? long.Parse(match.Groups["n"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) : 0;
+
+    [GeneratedRegex(@"Training complete after \d+ steps: parameters (?<hash>[0-9a-f]{64})")]
+    private static partial Regex TrainingComplete();
 
     [GeneratedRegex(@"(?<n>\d+) late answer\(s\) ignored")]
     private static partial Regex LateAnswers();

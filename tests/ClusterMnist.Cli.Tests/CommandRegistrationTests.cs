@@ -17,6 +17,8 @@ public sealed class CommandRegistrationTests
     [Theory]
     [InlineData("coordinator", "--min-workers", "0", "--min-workers")]
     [InlineData("coordinator", "--port", "70000", "--port")]
+    [InlineData("coordinator", "--scale-at", "3", "--scale-at")]
+    [InlineData("coordinator", "--scale-at", "2:0", "--scale-at")]
     [InlineData("worker", "--threads", "0", "--threads")]
     [InlineData("worker", "--cluster-port", "70000", "--cluster-port")]
     public async Task BadFlag_Exits2WithOneLine(string command, string flag, string value, string fragment)

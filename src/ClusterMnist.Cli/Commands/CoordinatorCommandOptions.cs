@@ -32,6 +32,12 @@ internal sealed class CoordinatorCommandOptions
         Description = "Workers that must join before the first step. Default 1.",
     }.AtLeast(1);
 
+    public Option<string?> ScaleAt { get; } = new("--scale-at")
+    {
+        HelpName = "EPOCH:WORKERS",
+        Description = "A planned scale-up: before EPOCH starts, the run waits until WORKERS workers are live (e.g. 2:3 waits at epoch 2 for a third worker). Default: none.",
+    };
+
     public Option<string?> CheckpointDir { get; } = new("--checkpoint-dir")
     {
         HelpName = "DIR",
@@ -81,7 +87,7 @@ internal sealed class CoordinatorCommandOptions
 
     public IEnumerable<Option> All =>
     [
-        Port, Bind, MinWorkers, CheckpointDir, CheckpointEvery, Resume, ExitWhenDone, NoSharedMemory, DataPlanePort, .. Cluster.All, OtlpEndpoint, Config,
+        Port, Bind, MinWorkers, ScaleAt, CheckpointDir, CheckpointEvery, Resume, ExitWhenDone, NoSharedMemory, DataPlanePort, .. Cluster.All, OtlpEndpoint, Config,
         .. Training.All.Except([Training.Workers, Training.Checkpoint, Training.Resume, Training.Plot]),
     ];
 
@@ -104,6 +110,7 @@ internal sealed class CoordinatorCommandOptions
             Bind = bind,
             Port = result.GetValue(Port) ?? (int?)file.Integer("Coordinator:Port") ?? 8080,
             MinWorkers = result.GetValue(MinWorkers) ?? (int?)file.Integer("Coordinator:MinWorkers") ?? 1,
+            ScaleAt = ParseScaleAt(result.GetValue(ScaleAt) ?? file.Text("Coordinator:ScaleAt")),
             CheckpointDir = result.GetValue(CheckpointDir) ?? file.Text("Coordinator:CheckpointDir"),
             CheckpointEvery = result.GetValue(CheckpointEvery) ?? (int?)file.Integer("Coordinator:CheckpointEvery") ?? 0,
             Resume = result.GetValue(Resume) || (file.Flag("Coordinator:Resume") ?? false),
@@ -120,6 +127,18 @@ internal sealed class CoordinatorCommandOptions
             OtlpEndpoint = OtlpEndpointSetting.Parse(result.GetValue(OtlpEndpoint) ?? file.Text(OtlpEndpointSetting.Key)),
             SettingsFile = file.FilePath,
         };
+    }
+
+    private static ClusterMnist.Cluster.Coordinator.ScaleAt? ParseScaleAt(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        return ClusterMnist.Cluster.Coordinator.ScaleAt.TryParse(text, out var scale)
+            ? scale
+            : throw ClusterMnist.Cli.Hosting.CliException.Usage($"--scale-at '{text}' is not EPOCH:WORKERS with two positive integers (e.g. 2:3).");
     }
 
     private static TrainSettings TrainingFromSettings(LayeredSettings file)

@@ -73,6 +73,7 @@ internal static class CoordinatorRun
             {
                 Dataset = training.Dataset,
                 MinWorkers = settings.MinWorkers,
+                ScaleAt = settings.ScaleAt,
                 AssignmentTimeout = settings.AssignmentTimeout,
                 CheckpointPath = settings.CheckpointPath,
                 CheckpointEverySteps = settings.CheckpointEvery,

@@ -14,6 +14,9 @@ internal sealed record CoordinatorRunSettings
 
     public required int MinWorkers { get; init; }
 
+    /// <summary>A planned scale-up (--scale-at); null for none.</summary>
+    public ClusterMnist.Cluster.Coordinator.ScaleAt? ScaleAt { get; init; }
+
     public string? CheckpointDir { get; init; }
 
     public int CheckpointEvery { get; init; }

@@ -10,6 +10,7 @@ internal static class CoordinatorSchema
         new("Coordinator:Port", Integer(0, 65535), "8080", "--port", "Port of the web page and HTTP API; 0 picks a free one."),
         new("Coordinator:Bind", Text, "0.0.0.0", "--bind", "Address the HTTP API listens on (0.0.0.0 = every interface, 127.0.0.1 = this machine only)."),
         new("Coordinator:MinWorkers", Integer(1), "1", "--min-workers", "Workers that must have joined before the first step."),
+        new("Coordinator:ScaleAt", Text, null, "--scale-at", "EPOCH:WORKERS, a planned scale-up: before EPOCH starts, wait until WORKERS are live (e.g. 2:3)."),
         new("Coordinator:CheckpointDir", Text, null, "--checkpoint-dir", "Folder for the run's checkpoint (coordinator.ckpt); none when unset."),
         new("Coordinator:CheckpointEvery", Integer(0), "0", "--checkpoint-every", "Also checkpoint every K steps inside an epoch (0 = at epoch ends only)."),
         new("Coordinator:Resume", Flag, "false", "--resume", "Continue from the checkpoint in CheckpointDir when there is one, else start fresh."),

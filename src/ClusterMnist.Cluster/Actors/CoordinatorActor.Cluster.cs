@@ -11,13 +11,15 @@ namespace ClusterMnist.Cluster.Actors;
 
 // The Akka cluster around the coordinator: node states for the status page, and the first sign that a worker's node
 // is in trouble (its connection dropped, or the failure detector stopped hearing it), on which its shards move at once.
-// Whether the node is gone for good is the split brain resolver's decision: it downs a node that stays unreachable
-// (after stable-after), while one that was only starved of CPU for a moment (a loaded machine, a long collection)
-// becomes reachable again and is taken back. A node that is downed or removed is gone.
+// A node that stays unreachable for the split brain resolver's stable-after is downed, by the coordinator itself
+// (the resolver acts only on the cluster's leader, which may be a worker that is leaving), while one that was only
+// starved of CPU for a moment (a loaded machine, a long collection) becomes reachable again and is taken back. A node
+// that is downed or removed is gone.
 internal sealed partial class CoordinatorActor
 {
     private readonly Dictionary<Address, ClusterNode> _nodes = [];
     private Akka.Cluster.Cluster? _cluster;
+    private TimeSpan _downUnreachableAfter;
 
     /// <summary>One node of the cluster as the coordinator last saw it.</summary>
     private sealed record ClusterNode(Address Address, ClusterMemberStatus Status, bool Reachable, IReadOnlyCollection<string> Roles);
@@ -28,6 +30,7 @@ internal sealed partial class CoordinatorActor
         if (Context.System is not ExtendedActorSystem { Provider: IClusterActorRefProvider })
             return;
         _cluster = Akka.Cluster.Cluster.Get(Context.System);
+        _downUnreachableAfter = Context.System.Settings.Config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after", TimeSpan.FromSeconds(20));
         _cluster.Subscribe(Self, SubscriptionInitialStateMode.InitialStateAsEvents, typeof(IMemberEvent), typeof(IReachabilityEvent));
         Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
     }
@@ -79,12 +82,26 @@ internal sealed partial class CoordinatorActor
     {
         if (_finished)
             return;
-        foreach (var member in _members.Values.Where(m => m.IsLive && m.Address.Equals(address)).ToList())
+        var suspended = _members.Values.Where(m => m.IsLive && m.Address.Equals(address)).ToList();
+        foreach (var member in suspended)
             Suspend(member, reason);
+        if (suspended.Count > 0 && _cluster is not null)
+            Timers.StartSingleTimer(DownKey(address), new DownIfStillUnreachable(address), _downUnreachableAfter);
     }
+
+    // Also after the run: a worker frozen at its end must not come back as it was.
+    private void OnDownIfStillUnreachable(DownIfStillUnreachable check)
+    {
+        bool suspended = _members.Values.Any(m => m.State == MemberState.Unreachable && m.Address.Equals(check.Address));
+        if (suspended)
+            DownNode(check.Address, $"unreachable for {_downUnreachableAfter.TotalSeconds:F1} s");
+    }
+
+    private static string DownKey(Address address) => "down " + address;
 
     private void NodeReachable(Address address)
     {
+        Timers.Cancel(DownKey(address));
         if (_finished)
             return;
         foreach (var member in _members.Values.Where(m => m.State == MemberState.Unreachable && m.Address.Equals(address)).ToList())
@@ -131,4 +148,7 @@ internal sealed partial class CoordinatorActor
         ClusterMemberStatus.Down => "down",
         _ => "removed",
     };
+
+    /// <summary>Timer: a node suspended as unreachable is downed if it still is.</summary>
+    private sealed record DownIfStillUnreachable(Address Address) : INoSerializationVerificationNeeded;
 }

@@ -80,6 +80,8 @@ internal sealed partial class CoordinatorActor
             PublishStatus();
             return;
         }
+        if (WaitsForScaleUp())
+            return;
         _stepActive = true;
         _phase = CoordinatorPhase.Training;
         _stepStart = Stopwatch.GetTimestamp();
@@ -92,6 +94,21 @@ internal sealed partial class CoordinatorActor
         if (_parameterVersion != _run.GlobalStep)
             SnapshotParameters();
         StartAttempt();
+    }
+
+    // A planned scale-up (CoordinatorSettings.ScaleAt): the first step of that epoch waits for the workers; each join
+    // comes back through OnMembersAdded, which starts the step again.
+    private bool WaitsForScaleUp()
+    {
+        if (_settings.ScaleAt is not { } scale || _run.StepInEpoch != 0 || _run.Epoch + 1 != scale.Epoch)
+            return false;
+        int live = LiveMembers.Count();
+        if (live >= scale.Workers)
+            return false;
+        _log.Info("Epoch {0} waits for {1} live worker(s) before it starts (scale-at {2}); {3} live", scale.Epoch, scale.Workers, scale, live);
+        _phase = CoordinatorPhase.WaitingForWorkers;
+        PublishStatus();
+        return true;
     }
 
     private void StartAttempt()

@@ -116,6 +116,9 @@ internal sealed partial class CoordinatorActor : UntypedActor, IWithTimers
                 case CheckDeadlines:
                     OnCheckDeadlines();
                     break;
+                case DownIfStillUnreachable check:
+                    OnDownIfStillUnreachable(check);
+                    break;
                 default:
                     if (!OnClusterEvent(message))
                         Unhandled(message);
@@ -145,6 +148,9 @@ internal sealed partial class CoordinatorActor : UntypedActor, IWithTimers
                 break;
             case StreamConnected late:
                 late.Stream.Close("the run is over");
+                break;
+            case DownIfStillUnreachable check:
+                OnDownIfStillUnreachable(check);
                 break;
             default:
                 OnClusterEvent(message);

@@ -9,6 +9,12 @@ public sealed record CoordinatorSettings
     /// <summary>Workers that must have joined before the first step; afterwards one live worker suffices.</summary>
     public int MinWorkers { get; init; } = 1;
 
+    /// <summary>
+    /// A planned scale-up: before this epoch's first step the run waits until this many workers are live, so new
+    /// workers join at a known point instead of racing the run; null for none. Checked once per start of that epoch.
+    /// </summary>
+    public ScaleAt? ScaleAt { get; init; }
+
     /// <summary>The data set's name (DatasetCatalog), which workers on other nodes are told to load.</summary>
     public string Dataset { get; init; } = "";
 
@@ -37,5 +43,34 @@ public sealed record CoordinatorSettings
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinWorkers);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AssignmentTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(CheckpointEverySteps);
+        if (ScaleAt is { } scale)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale.Epoch, nameof(ScaleAt));
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale.Workers, nameof(ScaleAt));
+        }
     }
+}
+
+/// <summary>Wait before the first step of <paramref name="Epoch"/> (1-based) until <paramref name="Workers"/> are live.</summary>
+public readonly record struct ScaleAt(int Epoch, int Workers)
+{
+    /// <summary>Parses <c>EPOCH:WORKERS</c>, e.g. <c>2:3</c>; false when the text is not two positive integers.</summary>
+    public static bool TryParse(string text, out ScaleAt value)
+    {
+        value = default;
+        var parts = text.Split(':', StringSplitOptions.TrimEntries);
+        if (parts.Length != 2
+            || !int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int epoch)
+            || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int workers)
+            || epoch < 1 || workers < 1)
+        {
+            return false;
+        }
+
+        value = new ScaleAt(epoch, workers);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Epoch}:{Workers}";
 }

@@ -51,6 +51,33 @@ public sealed class CoordinatorActorSpecs(ITestOutputHelper output) : Akka.TestK
     }
 
     [Fact]
+    public void Coordinator_ScalingUpAtAnEpoch_HoldsItsFirstStepUntilThatManyWorkersAreLive()
+    {
+        var (coordinator, events) = StartCoordinator(new ScaleAt(Epoch: 1, Workers: 2));
+        var first = JoinReady(coordinator, "first");
+        first.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        AwaitCondition(() => events.Status?.Phase == CoordinatorPhase.WaitingForWorkers, Wait);
+
+        var second = JoinReady(coordinator, "second");
+        var a = first.ExpectMsg<ComputeShards>(Wait);
+        var b = second.ExpectMsg<ComputeShards>(Wait);
+        Assert.Equal((1L, 1L), (a.Step, b.Step));
+        Assert.Equal(Enumerable.Range(0, 8), a.Shards.ToArray().Concat(b.Shards.ToArray()).Order());
+    }
+
+    [Theory]
+    [InlineData("2:3", true)]
+    [InlineData(" 10 : 1 ", true)]
+    [InlineData("0:3", false)]
+    [InlineData("2:0", false)]
+    [InlineData("2", false)]
+    [InlineData("2:3:4", false)]
+    [InlineData("-1:3", false)]
+    [InlineData("two:three", false)]
+    public void ScaleAt_ParsesEpochColonWorkers_AndNothingElse(string text, bool valid) =>
+        Assert.Equal(valid, ScaleAt.TryParse(text, out _));
+
+    [Fact]
     public void Coordinator_RefusesAWorkerWithAnotherDataSet_AndSaysWhy()
     {
         var (coordinator, events) = StartCoordinator();
@@ -181,10 +208,10 @@ public sealed class CoordinatorActorSpecs(ITestOutputHelper output) : Akka.TestK
         }
     }
 
-    private (IActorRef Coordinator, CoordinatorEvents Events) StartCoordinator()
+    private (IActorRef Coordinator, CoordinatorEvents Events) StartCoordinator(ScaleAt? scaleAt = null)
     {
         var events = new CoordinatorEvents();
-        var settings = new CoordinatorSettings { AssignmentTimeout = AssignmentTimeout };
+        var settings = new CoordinatorSettings { AssignmentTimeout = AssignmentTimeout, ScaleAt = scaleAt };
         return (Sys.ActorOf(CoordinatorActor.Props(new TrainingRun(ClusterRuns.Options(1), ClusterRuns.Data), settings, events)), events);
     }
 
