@@ -1,3 +1,4 @@
+using ClusterMnist.Core.Diagnostics;
 using ClusterMnist.Core.Randomness;
 
 namespace ClusterMnist.Core.Model;
@@ -35,7 +36,8 @@ public sealed partial class Network
             return default;
         }
 
-        var logits = Forward(parameters, inputs, rows, workspace, training: true, dropoutSeed);
+        long mark = StepTimings.Start();
+        var logits = Forward(parameters, inputs, rows, workspace, training: true, dropoutSeed, ref mark);
         var classes = Spec.OutputSize;
         Span<float> error = workspace.ErrorA;
         Span<float> spare = workspace.ErrorB;
@@ -43,6 +45,7 @@ public sealed partial class Network
         var loss = Spec.Output == OutputLoss.SoftmaxCrossEntropy
             ? SoftmaxCrossEntropy.ForwardBackward(logits, labels, error, rows, classes, lossDivisor, out correct)
             : SigmoidSquaredError.ForwardBackward(logits, labels, error, rows, classes, lossDivisor, out correct);
+        mark = StepTimings.Lap(StepPhase.Loss, mark);
 
         for (var l = Spec.LayerCount - 1; l >= 0; l--)
         {
@@ -53,7 +56,7 @@ public sealed partial class Network
             DenseLayer.Backward(
                 Weights(parameters, l), x, error,
                 gradient.Slice(_weightOffsets[l], inputsWidth * outputsWidth), gradient.Slice(_biasOffsets[l], outputsWidth),
-                dx, rows, inputsWidth, outputsWidth);
+                dx, rows, inputsWidth, outputsWidth, ref mark);
             if (l == 0)
             {
                 break;
@@ -62,9 +65,11 @@ public sealed partial class Network
             if (Spec.Dropout > 0f)
             {
                 DropoutKernel.Backward(workspace.Masks[l - 1].AsSpan(0, dx.Length), dx);
+                mark = StepTimings.Lap(StepPhase.Dropout, mark);
             }
 
             ActivationKernels.Backward(Spec.Hidden, workspace.Activations[l - 1].AsSpan(0, dx.Length), dx);
+            mark = StepTimings.Lap(StepPhase.ActivationAndBias, mark);
             var swap = error;
             error = spare;
             spare = swap;
@@ -91,7 +96,8 @@ public sealed partial class Network
             return;
         }
 
-        var logits = Forward(parameters, inputs, rows, workspace, training: false, dropoutSeed: 0);
+        long noTiming = 0;
+        var logits = Forward(parameters, inputs, rows, workspace, training: false, dropoutSeed: 0, ref noTiming);
         if (Spec.Output == OutputLoss.SoftmaxCrossEntropy)
         {
             SoftmaxCrossEntropy.Softmax(logits, outputs, rows, Spec.OutputSize);
@@ -102,9 +108,13 @@ public sealed partial class Network
         }
     }
 
-    /// <summary>Runs every dense layer and hidden activation (with dropout when training); returns the output logits.</summary>
+    /// <summary>
+    /// Runs every dense layer and hidden activation (with dropout when training); returns the output logits.
+    /// <paramref name="mark"/> is the <see cref="StepTimings"/> mark (0: not timed).
+    /// </summary>
     private ReadOnlySpan<float> Forward(
-        ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows, NetworkWorkspace workspace, bool training, ulong dropoutSeed)
+        ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows, NetworkWorkspace workspace, bool training, ulong dropoutSeed,
+        ref long mark)
     {
         var x = inputs;
         var last = Spec.LayerCount - 1;
@@ -113,7 +123,7 @@ public sealed partial class Network
             var outputsWidth = Spec.LayerSizes[l + 1];
             var count = rows * outputsWidth;
             var z = workspace.PreActivations[l].AsSpan(0, count);
-            DenseLayer.Forward(Weights(parameters, l), Bias(parameters, l), x, z, rows, Spec.LayerSizes[l], outputsWidth);
+            DenseLayer.Forward(Weights(parameters, l), Bias(parameters, l), x, z, rows, Spec.LayerSizes[l], outputsWidth, ref mark);
             if (l == last)
             {
                 return z;
@@ -121,11 +131,13 @@ public sealed partial class Network
 
             var y = workspace.Activations[l].AsSpan(0, count);
             ActivationKernels.Forward(Spec.Hidden, z, y);
+            mark = StepTimings.Lap(StepPhase.ActivationAndBias, mark);
             if (training && Spec.Dropout > 0f)
             {
                 var rng = Rng.ForStream(dropoutSeed, (ulong)l);
                 var dropped = workspace.Dropped[l].AsSpan(0, count);
                 DropoutKernel.Forward(y, workspace.Masks[l].AsSpan(0, count), dropped, Spec.Dropout, ref rng);
+                mark = StepTimings.Lap(StepPhase.Dropout, mark);
                 x = dropped;
             }
             else

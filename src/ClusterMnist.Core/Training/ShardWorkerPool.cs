@@ -1,4 +1,5 @@
 using ClusterMnist.Core.Data;
+using ClusterMnist.Core.Diagnostics;
 using ClusterMnist.Core.Model;
 using ClusterMnist.Core.Randomness;
 
@@ -127,14 +128,18 @@ public sealed class ShardWorkerPool : IDisposable
             var indices = _order.AsSpan(_batchStart + _plan.ShardStart(shard), rows);
             var inputs = worker.Inputs.AsSpan(0, rows * _train.PixelsPerImage);
             var labels = worker.Labels.AsSpan(0, rows);
+            long mark = StepTimings.Start();
             _train.Gather(indices, inputs, labels);
+            StepTimings.Lap(StepPhase.Gather, mark);
             // Dropout depends only on (seed, step, shard): the same masks whichever thread runs the shard.
             // Substream 0 is the epoch shuffle's, so shards use 1, 2, ….
             ulong dropoutSeed = Rng.ForStream(_seed, (ulong)_step, (ulong)shard + 1).NextUInt64();
             var result = _network.ComputeGradient(_parameters, inputs, labels, rows, _plan.BatchRows, dropoutSeed, worker.Gradient, worker.Workspace);
             _shardLoss[shard] = result.LossSum;
             _shardCorrect[shard] = result.Correct;
+            mark = StepTimings.Start();
             _quantizer.Accumulate(worker.Gradient, _exponents, partial);
+            StepTimings.Lap(StepPhase.Quantization, mark);
         }
     }
 

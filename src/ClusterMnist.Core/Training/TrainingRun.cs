@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using ClusterMnist.Core.Data;
+using ClusterMnist.Core.Diagnostics;
 using ClusterMnist.Core.Evaluation;
 using ClusterMnist.Core.Model;
 using ClusterMnist.Core.Optim;
@@ -199,28 +200,42 @@ public sealed partial class TrainingRun
         }
         long step = NextStep;
         float rate = Options.Schedule.RateAt(step);
+        long mark = StepTimings.Start();
         if (_optimizer is AdamOptimizer adam)
         {
             Reduction.CheckProducible(_exponents.Values, _gradient.Length);
             _exponents.Values.CopyTo(_stepExponents);
             int n = _parameters.Length;
+            long produceTicks = 0, updateTicks = 0;
             ParameterSlices.Run(n, SliceCount, (start, end) =>
             {
                 int length = end - start;
+                long sliceMark = StepTimings.Start();
                 Reduction.ProduceRange(_stepExponents, _gradient, start, end);
+                long produced = StepTimings.Since(sliceMark);
                 adam.Update(_parameters.AsSpan(start, length), _gradient.AsSpan(start, length), _optimizerState.AsSpan(start, length),
                     _optimizerState.AsSpan(n + start, length), step, rate, Vector512.IsHardwareAccelerated, Vector256.IsHardwareAccelerated);
                 if (copyParametersTo is not null)
                     _parameters.AsSpan(start, length).CopyTo(copyParametersTo.AsSpan(start, length));
+                Interlocked.Add(ref produceTicks, produced);
+                Interlocked.Add(ref updateTicks, StepTimings.Since(sliceMark) - produced);
             });
             Reduction.CompleteProduce();
+            // The slices run at once: the pass's wall time is shared out in proportion to the slices' thread time.
+            long wall = StepTimings.Since(mark);
+            long reduction = produceTicks + updateTicks > 0 ? (long)(wall * (double)produceTicks / (produceTicks + updateTicks)) : 0;
+            StepTimings.AddCoordinator(StepPhase.Quantization, reduction);
+            StepTimings.AddCoordinator(StepPhase.Optimizer, wall - reduction);
         }
         else
         {
             Reduction.Produce(_exponents.Values, _gradient);
+            long reduction = StepTimings.Since(mark);
             _optimizer.Step(_parameters, _gradient, _optimizerState, step, rate);
             if (copyParametersTo is not null)
                 _parameters.CopyTo(copyParametersTo.AsSpan());
+            StepTimings.AddCoordinator(StepPhase.Quantization, reduction);
+            StepTimings.AddCoordinator(StepPhase.Optimizer, StepTimings.Since(mark) - reduction);
         }
         _exponents.AdvanceAfterStep(Reduction.Total);
         for (int k = 0; k < plan.ShardCount; k++)
