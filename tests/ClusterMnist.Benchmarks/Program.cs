@@ -26,4 +26,17 @@ if (args.Length > 0 && args[0] == "step")
     return;
 }
 
+// `products [model] [group-rows] [micro-shard] [seconds] [rounds]` prints each product of a shard group's pass.
+if (args.Length > 0 && args[0] == "products")
+{
+    var culture = System.Globalization.CultureInfo.InvariantCulture;
+    var spec = ClusterMnist.Core.Model.ModelSpec.Parse(args.Length > 1 ? args[1] : "784-256-128-10");
+    int rows = args.Length > 2 ? int.Parse(args[2], culture) : 256;
+    int microShard = args.Length > 3 ? int.Parse(args[3], culture) : 32;
+    double seconds = args.Length > 4 ? double.Parse(args[4], culture) : 0.2;
+    int rounds = args.Length > 5 ? int.Parse(args[5], culture) : 3;
+    ProductPeakReport.Run(spec, rows, microShard, TimeSpan.FromSeconds(seconds), rounds, Console.Out);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(GemmPeakReport).Assembly).Run(args);

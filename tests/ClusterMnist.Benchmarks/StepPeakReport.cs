@@ -93,7 +93,8 @@ public static class StepPeakReport
         return new DataSplit(train, test, "random");
     }
 
-    private static double ThreadCpuSeconds()
+    /// <summary>This thread's CPU time in seconds (Linux).</summary>
+    public static double ThreadCpuSeconds()
     {
         if (ClockGetTime(ThreadCpuClock, out var time) != 0)
             throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed.");
