@@ -60,7 +60,7 @@ internal static class ForwardSmallBatchVector512
     }
 
     // tile[r·32 + i] = Σ_p w[r·ldw + p] · panel[p·32 + i] for r < 8, i < 32.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ComputeTransposedTile(ref float w, nint ldw, int wRows, ref float panel, int kc, Span<float> tile)
     {
         nint o1 = Math.Min(1, wRows - 1) * ldw;

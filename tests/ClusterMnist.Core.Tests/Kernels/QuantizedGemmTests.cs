@@ -14,6 +14,7 @@ public class QuantizedGemmTests
         { 1, 1, [3, 1] },
         { 8, 32, [32, 32] },
         { 65, 129, [257] },
+        { 13, 40, [100, 100, 100, 7, 32, 32, 32, 32, 32, 32, 32] },   // more rows than one chunk of the fused kernel
     };
 
     [Theory]
