@@ -62,7 +62,23 @@ public static class StepPeakReport
             }
         }
 
+        // The coordinator's pass alone: the exact sum of one partial, dequantization, Adam and the copy for the workers.
+        var copy = new float[parameters.Length];
+        void Update(long reps)
+        {
+            for (long r = 0; r < reps; r++)
+            {
+                if (run.IsEpochFinished)
+                    run.FinishEpoch(1);
+                run.Reduction.Reset();
+                var partial = pool.PartialOf(0);
+                run.Reduction.AddDeferred(partial.Sums, partial.MaxAbs, partial.Overflow, partial.ShardCount);
+                run.ApplyStep(loss, correct, copy);
+            }
+        }
+
         var engine = new List<double>();
+        var updates = new List<double>();
         var steps = new List<double>();
         var peaks = new List<double>();
         for (int round = 0; round < rounds; round++)
@@ -71,12 +87,15 @@ public static class StepPeakReport
             peaks.Add(peak);
             engine.Add(ThroughputTrials.MedianGigaflops(Engine, flops, duration, clock) / peak);
             steps.Add(ThroughputTrials.MedianGigaflops(Steps, flops, duration, clock) / peak);
+            // As "GFLOP/s" of one flop per call, the median calls per second.
+            updates.Add(1e6 / (ThroughputTrials.MedianGigaflops(Update, 1e9, duration, clock)));
         }
 
         output.WriteLine($"{spec}, batch {batch}, micro-shard {microShard}, {rounds} rounds of {duration.TotalMilliseconds:F0} ms "
             + $"({(cpuTime ? "thread CPU time, optimizer on one thread" : "wall time")}), FMA peak median {Median(peaks):F1} GFLOP/s:");
         output.WriteLine($"  worker engine alone: {Median(engine):F3} of peak (rounds {string.Join(" ", engine.Select(f => f.ToString("F3")))})");
         output.WriteLine($"  whole local step:    {Median(steps):F3} of peak (rounds {string.Join(" ", steps.Select(f => f.ToString("F3")))})");
+        output.WriteLine($"  optimizer pass:      {Median(updates):F1} µs per step (rounds {string.Join(" ", updates.Select(u => u.ToString("F1")))})");
     }
 
     // Uniformly random pixels, as `bench train` uses: every shard reads fresh rows, as in an epoch.
