@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using ClusterMnist.Core.Diagnostics;
 using ClusterMnist.Core.Kernels;
 using ClusterMnist.Core.Randomness;
@@ -65,7 +66,13 @@ public sealed partial class Network
         }
 
         long mark = StepTimings.Start();
-        var logits = Forward(parameters, inputs, rows, workspace, shardRows, dropoutSeeds, ref mark);
+        if (Spec.Dropout > 0f)
+        {
+            DrawDropoutMasks(shardRows, dropoutSeeds, workspace);
+            mark = StepTimings.Lap(StepPhase.Dropout, mark);
+        }
+
+        var logits = Forward(parameters, inputs, rows, workspace, training: true, ref mark, shardRows);
         var classes = Spec.OutputSize;
         Span<float> error = workspace.ErrorA;
         Span<float> spare = workspace.ErrorB;
@@ -130,7 +137,7 @@ public sealed partial class Network
         }
 
         long noTiming = 0;
-        var logits = Forward(parameters, inputs, rows, workspace, shardRows: [], dropoutSeeds: [], ref noTiming);
+        var logits = Forward(parameters, inputs, rows, workspace, training: false, ref noTiming);
         if (Spec.Output == OutputLoss.SoftmaxCrossEntropy)
         {
             SoftmaxCrossEntropy.Softmax(logits, outputs, rows, Spec.OutputSize);
@@ -142,15 +149,16 @@ public sealed partial class Network
     }
 
     /// <summary>
-    /// Runs every dense layer and hidden activation; returns the output logits. Training passes give the shards'
-    /// rows and dropout seeds (dropout then applies, shard by shard); inference passes give none.
+    /// Runs every dense layer and hidden activation; returns the output logits. A training pass applies the dropout
+    /// masks drawn by <see cref="DrawDropoutMasks"/>; an inference pass has no dropout. A training pass's rows are those
+    /// of its shards, and each shard's rows run on the kernels a pass over that shard alone would take.
     /// <paramref name="mark"/> is the <see cref="StepTimings"/> mark (0: not timed).
     /// </summary>
     private ReadOnlySpan<float> Forward(
-        ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows, NetworkWorkspace workspace,
-        ReadOnlySpan<int> shardRows, ReadOnlySpan<ulong> dropoutSeeds, ref long mark)
+        ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows, NetworkWorkspace workspace, bool training, ref long mark,
+        ReadOnlySpan<int> shardRows = default)
     {
-        bool dropout = !shardRows.IsEmpty && Spec.Dropout > 0f;
+        bool dropout = training && Spec.Dropout > 0f;
         var x = inputs;
         var last = Spec.LayerCount - 1;
         for (var l = 0; l <= last; l++)
@@ -181,15 +189,8 @@ public sealed partial class Network
             mark = StepTimings.Lap(StepPhase.ActivationAndBias, mark);
             if (dropout)
             {
-                var masks = workspace.Masks[l].AsSpan(0, count);
                 var dropped = workspace.Dropped[l].AsSpan(0, count);
-                for (int s = 0, start = 0; s < shardRows.Length; start += shardRows[s], s++)
-                {
-                    var rng = Rng.ForStream(dropoutSeeds[s], (ulong)l);
-                    var range = new Range(start * outputsWidth, (start + shardRows[s]) * outputsWidth);
-                    DropoutKernel.Forward(y[range], masks[range], dropped[range], Spec.Dropout, ref rng);
-                }
-
+                TensorPrimitives.Multiply(y, workspace.Masks[l].AsSpan(0, count), dropped);
                 mark = StepTimings.Lap(StepPhase.Dropout, mark);
                 x = dropped;
             }
@@ -200,6 +201,24 @@ public sealed partial class Network
         }
 
         throw new InvalidOperationException("Unreachable: a spec always has an output layer.");
+    }
+
+    /// <summary>
+    /// Draws the dropout masks of every hidden layer of a group of shards: shard s's rows of layer l from
+    /// <c>Rng.ForStream(dropoutSeeds[s], l)</c>, row-major, as a pass over that shard alone would draw them.
+    /// </summary>
+    private void DrawDropoutMasks(ReadOnlySpan<int> shardRows, ReadOnlySpan<ulong> dropoutSeeds, NetworkWorkspace workspace)
+    {
+        int hidden = Spec.LayerCount - 1, count = hidden * shardRows.Length;
+        Span<MaskStream> streams = count <= 64 ? stackalloc MaskStream[count] : new MaskStream[count];
+        for (int l = 0, k = 0; l < hidden; l++)
+        {
+            int width = Spec.LayerSizes[l + 1];
+            for (int s = 0, start = 0; s < shardRows.Length; start += shardRows[s], s++)
+                streams[k++] = new MaskStream(l, start * width, shardRows[s] * width, Rng.ForStream(dropoutSeeds[s], (ulong)l));
+        }
+
+        DropoutMasks.Fill(streams, Spec.Dropout, workspace.Masks);
     }
 
     /// <summary>The input the next layer saw during the last training forward pass.</summary>

@@ -5,34 +5,33 @@ namespace ClusterMnist.Core.Tests.Model;
 
 public class DropoutKernelTests
 {
-    [Theory]
-    [InlineData(0.1f, 8192)]
-    [InlineData(0.2f, 4096)]
-    [InlineData(0.5f, 333)]
-    [InlineData(0.3f, 1)]
-    [InlineData(1e-7f, 1000)]
-    [InlineData(0.999f, 1000)]
-    [InlineData(0.25f, 0)]
-    public void Forward_DrawsTheMasksOfNextFloat_AndLeavesTheGeneratorWhereItWould(float rate, int length)
+    public static TheoryData<float, int[]> Streams => new()
     {
-        var random = new Random(length);
-        var x = Enumerable.Range(0, length).Select(_ => (float)random.NextDouble() - 0.3f).ToArray();
-        var mask = new float[length];
-        var y = new float[length];
-        var rng = Rng.ForStream(42, 7, 3);
-        DropoutKernel.Forward(x, mask, y, rate, ref rng);
+        { 0.1f, [8192, 8192, 4096, 4096] },                  // 2 shards of 32 rows, 784-256-128-10
+        { 0.2f, [1, 7, 8, 9, 15, 16, 17, 100, 333, 0, 64] },  // tails shorter and longer than a lane group
+        { 0.5f, Enumerable.Range(1, 19).Select(i => i * 37).ToArray() },  // more streams than lanes, all lengths
+        { 1e-7f, [1000, 24] },
+        { 0.999f, [1000, 3] },
+    };
 
-        // The definition: one NextFloat per element, row-major; y = x·mask.
-        var reference = Rng.ForStream(42, 7, 3);
+    [Theory]
+    [MemberData(nameof(Streams))]
+    public void Fill_DrawsEveryStreamAsNextFloatWould(float rate, int[] counts)
+    {
+        var masks = new[] { new float[counts.Sum() + 5], new float[counts.Sum()] };
+        var streams = new List<MaskStream>();
+        for (int i = 0, offset = 0; i < counts.Length; offset += counts[i], i++)
+            streams.Add(new MaskStream(i % 2, offset, counts[i], Rng.ForStream(42, (ulong)i, 3)));
+        DropoutMasks.Fill(streams.ToArray(), rate, masks);
+
+        // The definition: stream i draws one NextFloat per element, in order; below the rate drops.
         float scale = 1f / (1f - rate);
-        for (int i = 0; i < length; i++)
+        foreach (var stream in streams)
         {
-            float expected = reference.NextFloat() < rate ? 0f : scale;
-            Assert.Equal(expected, mask[i]);
-            Assert.Equal(BitConverter.SingleToInt32Bits(x[i] * expected), BitConverter.SingleToInt32Bits(y[i]));
+            var reference = stream.Generator;
+            for (int e = 0; e < stream.Count; e++)
+                Assert.Equal(reference.NextFloat() < rate ? 0f : scale, masks[stream.Layer][stream.Offset + e]);
         }
-
-        Assert.Equal(reference.State, rng.State);
     }
 
     [Fact]
