@@ -10,7 +10,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using ClusterMnist.Core.Kernels;
 using ClusterMnist.Core.Randomness;
 
 namespace ClusterMnist.Core.Model;
@@ -95,13 +94,18 @@ internal static class DropoutMasks
     {
         // Lanes past the batch repeat its first stream; their values are never stored.
         Span<ulong> words = stackalloc ulong[4 * Lanes];
+        Span<int> layer = stackalloc int[Lanes];
+        Span<int> offset = stackalloc int[Lanes];
         for (int j = 0; j < Lanes; j++)
         {
-            var state = states[lanes[Math.Min(j, lanes.Length - 1)]];
+            int i = lanes[Math.Min(j, lanes.Length - 1)];
+            var state = states[i];
             words[j] = state.S0;
             words[Lanes + j] = state.S1;
             words[(2 * Lanes) + j] = state.S2;
             words[(3 * Lanes) + j] = state.S3;
+            layer[j] = streams[i].Layer;
+            offset[j] = streams[i].Offset + done[i];
         }
 
         var s0 = Vector512.Create<ulong>(words[..Lanes]);
@@ -111,15 +115,14 @@ internal static class DropoutMasks
         var vThreshold = Vector512.Create(threshold);
         var vScale = Vector256.Create(scale);
         Span<float> drawn = stackalloc float[Lanes * Lanes];
-        Span<float> transposed = stackalloc float[Lanes * Lanes];
         ref float drawnRef = ref MemoryMarshal.GetReference(drawn);
-        ref float transposedRef = ref MemoryMarshal.GetReference(transposed);
         for (int e = 0; e < steps; e += Lanes)
         {
+            // Row u of drawn holds draw e + u of every stream; after the transpose, row j holds draws e..e+7 of stream j.
+            // The state stays in registers: the steps are written out here rather than in a helper taking it by ref.
             for (int u = 0; u < Lanes; u++)
             {
-                var x = (s1 << 2) + s1;
-                x = Avx512F.RotateLeft(x, 7);
+                var x = Avx512F.RotateLeft((s1 << 2) + s1, 7);
                 var result = (x << 3) + x;
                 var t = s1 << 17;
                 s2 ^= s0;
@@ -129,17 +132,47 @@ internal static class DropoutMasks
                 s2 ^= t;
                 s3 = Avx512F.RotateLeft(s3, 45);
                 var keep = Vector512.GreaterThanOrEqual(result >> 40, vThreshold);
-                var keep32 = Avx512F.ConvertToVector256UInt32(keep).AsSingle();
-                (keep32 & vScale).StoreUnsafe(ref drawnRef, (nuint)(u * Lanes));
+                (Avx512F.ConvertToVector256UInt32(keep).AsSingle() & vScale).StoreUnsafe(ref drawnRef, (nuint)(u * Lanes));
             }
 
-            // drawn[u·8 + j] is stream j's draw e + u; transposed[j·8 + u] is the same value.
-            RegisterTranspose.Transpose8x8(ref drawnRef, Lanes, ref transposedRef, Lanes);
+            var r0 = Vector256.LoadUnsafe(ref drawnRef, 0);
+            var r1 = Vector256.LoadUnsafe(ref drawnRef, 8);
+            var r2 = Vector256.LoadUnsafe(ref drawnRef, 16);
+            var r3 = Vector256.LoadUnsafe(ref drawnRef, 24);
+            var r4 = Vector256.LoadUnsafe(ref drawnRef, 32);
+            var r5 = Vector256.LoadUnsafe(ref drawnRef, 40);
+            var r6 = Vector256.LoadUnsafe(ref drawnRef, 48);
+            var r7 = Vector256.LoadUnsafe(ref drawnRef, 56);
+            var t0 = Avx.UnpackLow(r0, r1);
+            var t1 = Avx.UnpackHigh(r0, r1);
+            var t2 = Avx.UnpackLow(r2, r3);
+            var t3 = Avx.UnpackHigh(r2, r3);
+            var t4 = Avx.UnpackLow(r4, r5);
+            var t5 = Avx.UnpackHigh(r4, r5);
+            var t6 = Avx.UnpackLow(r6, r7);
+            var t7 = Avx.UnpackHigh(r6, r7);
+            var q0 = Avx.Shuffle(t0, t2, 0x44);
+            var q1 = Avx.Shuffle(t0, t2, 0xEE);
+            var q2 = Avx.Shuffle(t1, t3, 0x44);
+            var q3 = Avx.Shuffle(t1, t3, 0xEE);
+            var q4 = Avx.Shuffle(t4, t6, 0x44);
+            var q5 = Avx.Shuffle(t4, t6, 0xEE);
+            var q6 = Avx.Shuffle(t5, t7, 0x44);
+            var q7 = Avx.Shuffle(t5, t7, 0xEE);
             for (int j = 0; j < lanes.Length; j++)
             {
-                var stream = streams[lanes[j]];
-                Vector256.LoadUnsafe(ref transposedRef, (nuint)(j * Lanes))
-                    .StoreUnsafe(ref masks[stream.Layer][stream.Offset + done[lanes[j]] + e]);
+                var row = j switch
+                {
+                    0 => Avx.Permute2x128(q0, q4, 0x20),
+                    1 => Avx.Permute2x128(q1, q5, 0x20),
+                    2 => Avx.Permute2x128(q2, q6, 0x20),
+                    3 => Avx.Permute2x128(q3, q7, 0x20),
+                    4 => Avx.Permute2x128(q0, q4, 0x31),
+                    5 => Avx.Permute2x128(q1, q5, 0x31),
+                    6 => Avx.Permute2x128(q2, q6, 0x31),
+                    _ => Avx.Permute2x128(q3, q7, 0x31),
+                };
+                row.StoreUnsafe(ref masks[layer[j]][offset[j] + e]);
             }
         }
 
