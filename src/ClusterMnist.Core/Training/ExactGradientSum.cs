@@ -124,7 +124,16 @@ public sealed class ExactGradientSum
         => ProduceRange(exponents, gradient, start, end, Vector512.IsHardwareAccelerated, Vector256.IsHardwareAccelerated);
 
     internal void ProduceRange(ReadOnlySpan<int> exponents, Span<float> gradient, int start, int end, bool use512, bool use256)
+        => ProduceRangeInto(exponents, gradient[start..end], start, use512, use256);
+
+    /// <summary>
+    /// As <see cref="ProduceRange(ReadOnlySpan{int}, Span{float}, int, int)"/> for elements [<paramref name="start"/>,
+    /// start + destination.Length), written to <paramref name="destination"/>[0..]: a caller that consumes the gradient
+    /// chunk by chunk can keep it in a small buffer instead of a whole-length one.
+    /// </summary>
+    internal void ProduceRangeInto(ReadOnlySpan<int> exponents, Span<float> destination, int start, bool use512, bool use256)
     {
+        int end = start + destination.Length;
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(end, _layout.ParameterCount);
         var total = Total.StoredSums.AsSpan(start, end - start);
@@ -153,7 +162,7 @@ public sealed class ExactGradientSum
         {
             int from = Math.Max(start, _layout.Offset(t)), to = Math.Min(end, _layout.Offset(t) + _layout.Length(t));
             if (from < to)
-                Dequantize(Total.StoredSums.AsSpan(from, to - from), gradient[from..to], exponents[t], use512, use256);
+                Dequantize(Total.StoredSums.AsSpan(from, to - from), destination[(from - start)..(to - start)], exponents[t], use512, use256);
         }
     }
 

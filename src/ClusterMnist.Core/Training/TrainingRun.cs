@@ -81,6 +81,12 @@ public sealed partial class TrainingRun
     // slower: a step then made 115 calls per pass. A multiple of ParameterSlices.Alignment, so chunks stay aligned.
     private const int UpdateChunk = 16384;
 
+    [ThreadStatic]
+    private static float[]? _gradientChunk;
+
+    // The slice's gradient chunk: per thread, as slices run on thread-pool threads.
+    private static float[] GradientChunk => _gradientChunk ??= new float[UpdateChunk];
+
     /// <summary>The network (shared, read-only; gradient computation takes per-thread workspaces).</summary>
     public Network Network { get; }
 
@@ -216,14 +222,16 @@ public sealed partial class TrainingRun
             {
                 long produced = 0, updated = 0;
                 // Chunk by chunk, so that the gradient a chunk's sums produce is still in L2 when Adam reads it and the
-                // parameters Adam writes are still there when they are copied: one trip to L3, not three.
+                // parameters Adam writes are still there when they are copied: one trip to L3, not three. The gradient
+                // lives only in a chunk-sized buffer, so it is never written back to memory at all.
+                var gradient = GradientChunk;
                 for (int start = sliceStart; start < sliceEnd; start += UpdateChunk)
                 {
                     int end = Math.Min(start + UpdateChunk, sliceEnd), length = end - start;
                     long chunkMark = StepTimings.Start();
-                    Reduction.ProduceRange(_stepExponents, _gradient, start, end);
+                    Reduction.ProduceRangeInto(_stepExponents, gradient.AsSpan(0, length), start, Vector512.IsHardwareAccelerated, Vector256.IsHardwareAccelerated);
                     long chunkProduced = StepTimings.Since(chunkMark);
-                    adam.Update(_parameters.AsSpan(start, length), _gradient.AsSpan(start, length), _optimizerState.AsSpan(start, length),
+                    adam.Update(_parameters.AsSpan(start, length), gradient.AsSpan(0, length), _optimizerState.AsSpan(start, length),
                         _optimizerState.AsSpan(n + start, length), step, rate, Vector512.IsHardwareAccelerated, Vector256.IsHardwareAccelerated);
                     if (copyParametersTo is not null)
                         _parameters.AsSpan(start, length).CopyTo(copyParametersTo.AsSpan(start, length));
