@@ -104,14 +104,25 @@ public sealed partial class Network
             var dx = spare[..(rows * inputsWidth)];
             Gemm.Multiply(error[..(rows * outputsWidth)], Weights(parameters, l), dx, rows, inputsWidth, outputsWidth);
             mark = StepTimings.Lap(StepPhase.Gemm, mark);
-            if (Spec.Dropout > 0f)
+            if (Spec.Hidden == Activation.Relu)
             {
-                DropoutKernel.Backward(workspace.Masks[l - 1].AsSpan(0, dx.Length), dx);
-                mark = StepTimings.Lap(StepPhase.Dropout, mark);
+                // Dropout's mask and ReLU's derivative in one pass.
+                var masks = Spec.Dropout > 0f ? workspace.Masks[l - 1].AsSpan(0, dx.Length) : default;
+                BiasReluKernel.Backward(workspace.Activations[l - 1].AsSpan(0, dx.Length), masks, dx);
+                mark = StepTimings.Lap(StepPhase.ActivationAndBias, mark);
+            }
+            else
+            {
+                if (Spec.Dropout > 0f)
+                {
+                    DropoutKernel.Backward(workspace.Masks[l - 1].AsSpan(0, dx.Length), dx);
+                    mark = StepTimings.Lap(StepPhase.Dropout, mark);
+                }
+
+                ActivationKernels.Backward(Spec.Hidden, workspace.Activations[l - 1].AsSpan(0, dx.Length), dx);
+                mark = StepTimings.Lap(StepPhase.ActivationAndBias, mark);
             }
 
-            ActivationKernels.Backward(Spec.Hidden, workspace.Activations[l - 1].AsSpan(0, dx.Length), dx);
-            mark = StepTimings.Lap(StepPhase.ActivationAndBias, mark);
             var swap = error;
             error = spare;
             spare = swap;
@@ -177,6 +188,18 @@ public sealed partial class Network
             }
 
             mark = StepTimings.Lap(StepPhase.Gemm, mark);
+            if (l < last && Spec.Hidden == Activation.Relu)
+            {
+                // Bias, ReLU and the dropout mask in one pass over the rows.
+                var reluOut = workspace.Activations[l].AsSpan(0, count);
+                var masks = dropout ? workspace.Masks[l].AsSpan(0, count) : default;
+                var masked = dropout ? workspace.Dropped[l].AsSpan(0, count) : default;
+                BiasReluKernel.Forward(z, Bias(parameters, l), reluOut, masks, masked, rows, outputsWidth);
+                mark = StepTimings.Lap(StepPhase.ActivationAndBias, mark);
+                x = dropout ? masked : reluOut;
+                continue;
+            }
+
             BiasAdd.Apply(Bias(parameters, l), z, rows, outputsWidth);
             if (l == last)
             {
