@@ -166,6 +166,23 @@ public sealed class ExactGradientSum
         }
     }
 
+    /// <summary>
+    /// For a pass that adds the partials itself (fused with the optimizer): when nothing has been added into the total
+    /// yet and one or two partials are deferred, gives their sums (<paramref name="second"/> empty for one) and the
+    /// total's storage, which the pass must fill with their sum over every element before <see cref="CompleteProduce"/>.
+    /// </summary>
+    internal bool TryTakeDeferredPair(out ReadOnlyMemory<int> first, out ReadOnlyMemory<int> second, out int[] total)
+    {
+        total = Total.StoredSums;
+        first = second = default;
+        if (!Total.SumsStale || _deferred.Count is not (1 or 2))
+            return false;
+        first = _deferred[0];
+        if (_deferred.Count == 2)
+            second = _deferred[1];
+        return true;
+    }
+
     /// <summary>Ends a sliced production: every range has been produced, so the total holds every partial's sums.</summary>
     public void CompleteProduce()
     {

@@ -218,6 +218,15 @@ public sealed partial class TrainingRun
             _exponents.Values.CopyTo(_stepExponents);
             int n = _parameters.Length;
             long produceTicks = 0, updateTicks = 0;
+            if (Vector512.IsHardwareAccelerated && Reduction.TryTakeDeferredPair(out var first, out var second, out var total))
+            {
+                // One pass: the partials' sums, the gradient and Adam's update element by element (see UpdateFromSums).
+                ParameterSlices.Run(n, SliceCount, (start, end) => UpdateFromSums(adam, first, second, total, start, end, step, rate, copyParametersTo));
+                Reduction.CompleteProduce();
+                StepTimings.AddCoordinator(StepPhase.Optimizer, StepTimings.Since(mark));
+                return FinishStep(plan, step, shardLoss, shardCorrect);
+            }
+
             ParameterSlices.Run(n, SliceCount, (sliceStart, sliceEnd) =>
             {
                 long produced = 0, updated = 0;
@@ -259,6 +268,12 @@ public sealed partial class TrainingRun
             StepTimings.AddCoordinator(StepPhase.Quantization, reduction);
             StepTimings.AddCoordinator(StepPhase.Optimizer, StepTimings.Since(mark) - reduction);
         }
+        return FinishStep(plan, step, shardLoss, shardCorrect);
+    }
+
+    // After the update: the next exponents, the epoch's running loss and accuracy, the position.
+    private bool FinishStep(ShardPlan plan, long step, ReadOnlySpan<double> shardLoss, ReadOnlySpan<int> shardCorrect)
+    {
         _exponents.AdvanceAfterStep(Reduction.Total);
         for (int k = 0; k < plan.ShardCount; k++)
         {
@@ -269,6 +284,23 @@ public sealed partial class TrainingRun
         GlobalStep = step;
         StepInEpoch++;
         return true;
+    }
+
+    // The fused pass over [start, end): segment by segment, as each has its own exponent.
+    private void UpdateFromSums(
+        AdamOptimizer adam, ReadOnlyMemory<int> first, ReadOnlyMemory<int> second, int[] total, int start, int end, long step, float rate, float[]? copy)
+    {
+        int n = _parameters.Length;
+        for (int t = 0; t < Layout.SegmentCount; t++)
+        {
+            int from = Math.Max(start, Layout.Offset(t)), to = Math.Min(end, Layout.Offset(t) + Layout.Length(t)), length = to - from;
+            if (length <= 0)
+                continue;
+            adam.UpdateFromSums(first.Span.Slice(from, length), second.IsEmpty ? default : second.Span.Slice(from, length),
+                total.AsSpan(from, length), ReductionExponents.PowerOfTwo(_stepExponents[t]), _parameters.AsSpan(from, length),
+                _optimizerState.AsSpan(from, length), _optimizerState.AsSpan(n + from, length),
+                copy is null ? default : copy.AsSpan(from, length), step, rate);
+        }
     }
 
     /// <summary>Evaluates the current parameters on the test set.</summary>
