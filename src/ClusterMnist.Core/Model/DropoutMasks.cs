@@ -10,6 +10,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using ClusterMnist.Core.Kernels;
 using ClusterMnist.Core.Randomness;
 
 namespace ClusterMnist.Core.Model;
@@ -66,25 +67,14 @@ internal static class DropoutMasks
         }
     }
 
-    // One element per stream per step: u = next output >> 40; value = u < threshold ? 0 : scale.
+    // One element per step: u = next output >> 40; value = u < threshold ? 0 : scale. The generator is a local, whose
+    // four words the JIT keeps in registers.
     private static void DrawScalar(ref RngState state, Span<float> mask, ulong threshold, float scale)
     {
-        ulong s0 = state.S0, s1 = state.S1, s2 = state.S2, s3 = state.S3;
+        var rng = Rng.FromState(state);
         for (int i = 0; i < mask.Length; i++)
-        {
-            // xoshiro256** exactly as Rng.NextUInt64.
-            ulong result = ulong.RotateLeft(s1 * 5, 7) * 9;
-            ulong t = s1 << 17;
-            s2 ^= s0;
-            s3 ^= s1;
-            s1 ^= s2;
-            s0 ^= s3;
-            s2 ^= t;
-            s3 = ulong.RotateLeft(s3, 45);
-            mask[i] = (result >> 40) < threshold ? 0f : scale;
-        }
-
-        state = new RngState(s0, s1, s2, s3);
+            mask[i] = (rng.NextUInt64() >> 40) < threshold ? 0f : scale;
+        state = rng.State;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -115,11 +105,14 @@ internal static class DropoutMasks
         var vThreshold = Vector512.Create(threshold);
         var vScale = Vector256.Create(scale);
         Span<float> drawn = stackalloc float[Lanes * Lanes];
+        Span<float> transposed = stackalloc float[Lanes * Lanes];
         ref float drawnRef = ref MemoryMarshal.GetReference(drawn);
+        ref float transposedRef = ref MemoryMarshal.GetReference(transposed);
         for (int e = 0; e < steps; e += Lanes)
         {
             // Row u of drawn holds draw e + u of every stream; after the transpose, row j holds draws e..e+7 of stream j.
-            // The state stays in registers: the steps are written out here rather than in a helper taking it by ref.
+            // The state stays in registers: the steps are written out here rather than in a helper taking it by ref, and
+            // the transpose is inlined (a call would send the vector registers to the stack).
             for (int u = 0; u < Lanes; u++)
             {
                 var x = Avx512F.RotateLeft((s1 << 2) + s1, 7);
@@ -135,45 +128,9 @@ internal static class DropoutMasks
                 (Avx512F.ConvertToVector256UInt32(keep).AsSingle() & vScale).StoreUnsafe(ref drawnRef, (nuint)(u * Lanes));
             }
 
-            var r0 = Vector256.LoadUnsafe(ref drawnRef, 0);
-            var r1 = Vector256.LoadUnsafe(ref drawnRef, 8);
-            var r2 = Vector256.LoadUnsafe(ref drawnRef, 16);
-            var r3 = Vector256.LoadUnsafe(ref drawnRef, 24);
-            var r4 = Vector256.LoadUnsafe(ref drawnRef, 32);
-            var r5 = Vector256.LoadUnsafe(ref drawnRef, 40);
-            var r6 = Vector256.LoadUnsafe(ref drawnRef, 48);
-            var r7 = Vector256.LoadUnsafe(ref drawnRef, 56);
-            var t0 = Avx.UnpackLow(r0, r1);
-            var t1 = Avx.UnpackHigh(r0, r1);
-            var t2 = Avx.UnpackLow(r2, r3);
-            var t3 = Avx.UnpackHigh(r2, r3);
-            var t4 = Avx.UnpackLow(r4, r5);
-            var t5 = Avx.UnpackHigh(r4, r5);
-            var t6 = Avx.UnpackLow(r6, r7);
-            var t7 = Avx.UnpackHigh(r6, r7);
-            var q0 = Avx.Shuffle(t0, t2, 0x44);
-            var q1 = Avx.Shuffle(t0, t2, 0xEE);
-            var q2 = Avx.Shuffle(t1, t3, 0x44);
-            var q3 = Avx.Shuffle(t1, t3, 0xEE);
-            var q4 = Avx.Shuffle(t4, t6, 0x44);
-            var q5 = Avx.Shuffle(t4, t6, 0xEE);
-            var q6 = Avx.Shuffle(t5, t7, 0x44);
-            var q7 = Avx.Shuffle(t5, t7, 0xEE);
+            RegisterTranspose.Transpose8x8(ref drawnRef, Lanes, ref transposedRef, Lanes);
             for (int j = 0; j < lanes.Length; j++)
-            {
-                var row = j switch
-                {
-                    0 => Avx.Permute2x128(q0, q4, 0x20),
-                    1 => Avx.Permute2x128(q1, q5, 0x20),
-                    2 => Avx.Permute2x128(q2, q6, 0x20),
-                    3 => Avx.Permute2x128(q3, q7, 0x20),
-                    4 => Avx.Permute2x128(q0, q4, 0x31),
-                    5 => Avx.Permute2x128(q1, q5, 0x31),
-                    6 => Avx.Permute2x128(q2, q6, 0x31),
-                    _ => Avx.Permute2x128(q3, q7, 0x31),
-                };
-                row.StoreUnsafe(ref masks[layer[j]][offset[j] + e]);
-            }
+                Vector256.LoadUnsafe(ref transposedRef, (nuint)(j * Lanes)).StoreUnsafe(ref masks[layer[j]][offset[j] + e]);
         }
 
         for (int j = 0; j < lanes.Length; j++)
