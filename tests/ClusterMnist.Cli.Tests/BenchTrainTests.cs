@@ -16,6 +16,27 @@ public class BenchTrainTests
     }
 
     [Fact]
+    public async Task BenchTrain_ReportsFractionOfPeak_AndTheStepSplit()
+    {
+        var run = await CliRunner.RunAsync("bench", "train", "--model", "784-32-10", "--batch", "64", "--steps", "3", "--warmup", "1",
+            "--rounds", "1", "--workers", "1", "--trainer", "local", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var line = JsonDocument.Parse(run.LastOutputLine).RootElement;
+        Assert.Equal(4 * 784 * 32 + 6 * 32 * 10, line.GetProperty("flops_per_sample").GetInt64());
+        Assert.True(line.GetProperty("peak_gflops").GetDouble() > 0);
+        double rate = line.GetProperty("samples_per_second").GetDouble();
+        Assert.Equal(rate * line.GetProperty("flops_per_sample").GetInt64() / 1e9, line.GetProperty("gflops").GetDouble(), 0.01);
+        Assert.InRange(line.GetProperty("fraction_of_peak").GetDouble(), 1e-6, 10);
+        var split = line.GetProperty("step_split_ms");
+        string[] parts = ["gemm", "activation_and_bias", "loss", "dropout", "quantization", "optimizer", "gather", "hand_offs"];
+        Assert.True(split.GetProperty("gemm").GetDouble() > 0);
+        Assert.True(split.GetProperty("optimizer").GetDouble() > 0);
+        // The parts add up to the step (each rounded to a microsecond).
+        Assert.Equal(split.GetProperty("step").GetDouble(), parts.Sum(p => split.GetProperty(p).GetDouble()), 0.01);
+    }
+
+    [Fact]
     public async Task BenchTrain_BothTrainers_PrintsOneLinePerTrainerAndWorkerCount_WithRatios()
     {
         var run = await CliRunner.RunAsync("bench", "train", "--model", "784-32-10", "--batch", "64", "--steps", "2", "--warmup", "1",

@@ -5,6 +5,8 @@ using ClusterMnist.Cli.Hosting;
 using ClusterMnist.Cli.Reporting;
 using ClusterMnist.Cluster.Hosting;
 using ClusterMnist.Core.Data;
+using ClusterMnist.Core.Diagnostics;
+using ClusterMnist.Core.Kernels;
 using ClusterMnist.Core.Model;
 using ClusterMnist.Core.Optim;
 using ClusterMnist.Core.Training;
@@ -16,7 +18,9 @@ namespace ClusterMnist.Cli.Commands;
 /// in-process cluster); `--trainer local` measures the plain-thread LocalTrainer and `--trainer both` measures the
 /// two side by side. Every round is a fresh run whose clock starts after its warm-up steps; rounds of the
 /// different trainers and worker counts are interleaved so that a change in machine load hits all of them, and
-/// each line reports the median round.
+/// each line reports the median round. Each round also measures the single-core FMA peak just before it, so
+/// the fraction of the peak (the model's matrix-product FLOPs per sample × samples/s ÷ peak) pairs numbers
+/// taken under the same load, and records the engine's step split (<see cref="StepTimings"/>).
 /// </summary>
 internal static class BenchTrainCommand
 {
@@ -76,71 +80,108 @@ internal static class BenchTrainCommand
     {
         int stepsPerRun = setup.WarmupSteps + setup.Steps;
         var data = SyntheticData.Create(setup.Spec.InputSize, setup.Spec.OutputSize, setup.Batch * stepsPerRun, Math.Min(setup.Batch, 256), seed: 1);
-        var samples = new Dictionary<(string Trainer, int Workers), List<double>>();
+        var rounds = new Dictionary<(string Trainer, int Workers), List<RoundResult>>();
         for (int round = 0; round < setup.Rounds; round++)
         {
             foreach (int workers in setup.Workers)
             {
                 foreach (string trainer in setup.Trainers)
                 {
-                    double seconds = TimeRound(setup, trainer, workers, data, cancellationToken);
-                    var list = samples.TryGetValue((trainer, workers), out var l) ? l : samples[(trainer, workers)] = [];
-                    list.Add(seconds);
+                    var result = TimeRound(setup, trainer, workers, data, cancellationToken);
+                    var list = rounds.TryGetValue((trainer, workers), out var l) ? l : rounds[(trainer, workers)] = [];
+                    list.Add(result);
                 }
             }
         }
 
         var lines = new List<TrainBenchmarkLine>();
+        long flopsPerSample = setup.Spec.TrainingFlopsPerSample;
         foreach (string trainer in setup.Trainers)
         {
             foreach (int workers in setup.Workers)
             {
-                var rates = samples[(trainer, workers)].Select(s => Math.Round(setup.Steps * setup.Batch / s, 1)).ToArray();
+                var results = rounds[(trainer, workers)];
+                var seconds = results.Select(r => r.Seconds).ToList();
+                var rates = seconds.Select(s => Math.Round(setup.Steps * setup.Batch / s, 1)).ToArray();
                 double median = Statistics.Median(rates);
-                double medianSeconds = Statistics.Median(samples[(trainer, workers)]);
+                double medianSeconds = Statistics.Median(seconds);
+                double gflops = median * flopsPerSample / 1e9;
+                double peak = Statistics.Median(results.Select(r => r.PeakGflops));
+                // Each round's rate over the peak measured right before it, then the median of those fractions.
+                double fraction = Statistics.Median(results.Select(r => setup.Steps * setup.Batch / r.Seconds * flopsPerSample / 1e9 / r.PeakGflops));
 
                 // Ratios pair the rounds run back to back (same round index), then take the median of the pairs.
-                double? speedup = setup.Workers.Count == 1 ? null : PairedRatio(samples[(trainer, setup.Workers[0])], samples[(trainer, workers)]);
+                double? speedup = setup.Workers.Count == 1 ? null : PairedRatio(Seconds(rounds[(trainer, setup.Workers[0])]), seconds);
                 double? relative = trainer == "local" || !setup.Trainers.Contains("local") ? null
-                    : PairedRatio(samples[("local", workers)], samples[(trainer, workers)]);
+                    : PairedRatio(Seconds(rounds[("local", workers)]), seconds);
                 lines.Add(new TrainBenchmarkLine("train", trainer, setup.Spec.ToString(), setup.Batch, workers, setup.Steps, setup.WarmupSteps,
-                    setup.Rounds, Math.Round(medianSeconds, 4), Math.Round(median, 1), rates, speedup, relative));
+                    setup.Rounds, Math.Round(medianSeconds, 4), Math.Round(median, 1), rates, speedup, relative,
+                    flopsPerSample, Math.Round(gflops, 2), Math.Round(peak, 2), results[0].InstructionSet, Math.Round(fraction, 4),
+                    StepSplitLine.Median(results.Select(r => r.Split).ToList())));
             }
         }
 
         return lines;
     }
 
-    // One fresh run of warm-up + timed steps; the clock runs from the end of the last warm-up step to the end of the last step.
-    private static double TimeRound(BenchSetup setup, string trainer, int workers, DataSplit data, CancellationToken cancellationToken)
+    private static List<double> Seconds(List<RoundResult> results) => results.Select(r => r.Seconds).ToList();
+
+    // One fresh run of warm-up + timed steps, after a short FMA-peak measurement; the clock and the engine's step
+    // timers run from the end of the last warm-up step to the end of the last step.
+    private static RoundResult TimeRound(BenchSetup setup, string trainer, int workers, DataSplit data, CancellationToken cancellationToken)
     {
+        var peak = FmaPeak.Measure(PeakDuration);
         var options = new TrainingOptions(
             setup.Spec, Initialization.He, new OptimizerSpec(OptimizerKind.Adam), new LearningRateSchedule(ScheduleKind.Constant, 1e-3f),
             setup.Batch, Epochs: 1, workers, Seed: 1);
         var clock = new Stopwatch();
         int lastStep = setup.WarmupSteps + setup.Steps;
+        StepTimeTotals? totals = null;
         void OnStep(StepReport step)
         {
             if (step.Step == setup.WarmupSteps)
+            {
+                StepTimings.Reset();
                 clock.Start();
+            }
             else if (step.Step == lastStep)
+            {
                 clock.Stop();
+                totals = StepTimings.Snapshot();
+            }
         }
+
+        StepTimings.Enabled = true;
+        try
+        {
+            RunTrainer(trainer, options, data, OnStep, cancellationToken);
+        }
+        finally
+        {
+            StepTimings.Enabled = false;
+        }
+
+        double seconds = clock.Elapsed.TotalSeconds;
+        var split = StepSplitLine.From(totals ?? throw new InvalidOperationException("The run ended before its last timed step."),
+            seconds * 1000 / setup.Steps, setup.Steps, workers);
+        return new RoundResult(seconds, peak.GigaflopsPerSecond, peak.InstructionSet, split);
+    }
+
+    private static void RunTrainer(string trainer, TrainingOptions options, DataSplit data, Action<StepReport> onStep, CancellationToken cancellationToken)
+    {
 
         if (trainer == "local")
         {
             var local = new LocalTrainer(options, data);
-            local.StepCompleted += OnStep;
+            local.StepCompleted += onStep;
             local.Run(cancellationToken);
         }
         else
         {
             var cluster = new InProcessCluster(options, data);
-            cluster.StepCompleted += OnStep;
+            cluster.StepCompleted += onStep;
             cluster.Run(cancellationToken);
         }
-
-        return clock.Elapsed.TotalSeconds;
     }
 
     private static string Describe(TrainBenchmarkLine line)
@@ -152,8 +193,17 @@ internal static class BenchTrainCommand
             text += $", {speedup.ToString("F2", CultureInfo.InvariantCulture)}× the first worker count";
         if (line.RelativeToLocal is { } relative)
             text += $", {relative.ToString("F2", CultureInfo.InvariantCulture)}× local";
+        text += string.Create(CultureInfo.InvariantCulture,
+            $"\n        {line.FractionOfPeak:F3} of the FMA peak ({line.Gflops:F1} of {line.PeakGflops:F1} GFLOP/s {line.InstructionSet}, {line.FlopsPerSample:N0} FLOP/sample)");
+        text += $"\n        {line.StepSplitMs.Describe()}";
         return text;
     }
+
+    // Long enough for a stable median of FmaPeak's short trials, short beside a round.
+    private static readonly TimeSpan PeakDuration = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>One timed round: its seconds, the FMA peak measured just before it, and the engine's step split.</summary>
+    private sealed record RoundResult(double Seconds, double PeakGflops, string InstructionSet, StepSplitLine Split);
 
     // Median over rounds of (baseline seconds / seconds), i.e. of the samples/s ratio of the two rounds.
     private static double PairedRatio(List<double> baselineSeconds, List<double> seconds)

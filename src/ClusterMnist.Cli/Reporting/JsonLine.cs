@@ -46,7 +46,8 @@ internal sealed record GemmBenchmarkLine(
 
 /// <summary>
 /// One line of `bench train --json`: one trainer at one worker count, the median of its timed rounds, and the
-/// ratios to the first worker count and to the local trainer (medians of per-round ratios, same run).
+/// ratios to the first worker count and to the local trainer (medians of per-round ratios, same run); the
+/// matrix-product GFLOP/s, the FMA peak and their ratio (the median of per-round ratios), and the step's split.
 /// </summary>
 internal sealed record TrainBenchmarkLine(
     string Benchmark,
@@ -61,4 +62,10 @@ internal sealed record TrainBenchmarkLine(
     double SamplesPerSecond,
     double[] RoundSamplesPerSecond,
     double? SpeedupVsFirstWorkers,
-    double? RelativeToLocal);
+    double? RelativeToLocal,
+    long FlopsPerSample,
+    double Gflops,
+    double PeakGflops,
+    string InstructionSet,
+    double FractionOfPeak,
+    StepSplitLine StepSplitMs);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
-using System.Numerics.Tensors;
+using System.Runtime.Intrinsics.X86;
 using System.Security.Cryptography;
+using ClusterMnist.Core.Kernels;
 
 namespace ClusterMnist.Core.Data;
 
@@ -108,6 +109,8 @@ public sealed class ImageSet
 
         ReadOnlySpan<byte> pixels = _pixels.Span;
         ReadOnlySpan<byte> allLabels = _labels.Span;
+        for (int i = 0; i < Math.Min(PrefetchAhead, indices.Length); i++)
+            Prefetch(pixels, indices[i], size);
         for (int i = 0; i < indices.Length; i++)
         {
             int index = indices[i];
@@ -117,11 +120,27 @@ public sealed class ImageSet
                     nameof(indices), $"indices[{i}] = {index} is outside 0..{Count - 1}.");
             }
 
-            Span<float> row = destination.Slice(i * size, size);
-            TensorPrimitives.ConvertTruncating(pixels.Slice(index * size, size), row);
+            if (i + PrefetchAhead < indices.Length)
+                Prefetch(pixels, indices[i + PrefetchAhead], size);
+
             // Division (not multiplication by 1/255) so every value equals byte/255f exactly.
-            TensorPrimitives.Divide(row, 255f, row);
+            UnitScale.FromBytes(pixels.Slice(index * size, size), destination.Slice(i * size, size));
             labels[i] = allLabels[index];
+        }
+    }
+
+    // A batch's images lie at random places of a set far larger than the caches: converting them one by one waits
+    // for memory at every image. Asking for the images a few places ahead keeps that many in flight.
+    private const int PrefetchAhead = 8;
+
+    private static unsafe void Prefetch(ReadOnlySpan<byte> pixels, int index, int size)
+    {
+        if (!Sse.IsSupported || (uint)index >= (uint)(pixels.Length / size))
+            return;
+        fixed (byte* image = &pixels[index * size])
+        {
+            for (int offset = 0; offset < size; offset += 64)
+                Sse.Prefetch0(image + offset);
         }
     }
 

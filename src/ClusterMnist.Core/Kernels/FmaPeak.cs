@@ -19,24 +19,30 @@ public static class FmaPeak
     /// Runs the FMA loop for about <paramref name="duration"/> (split into short trials) and returns the
     /// median trial rate, so background load on a shared machine moves it as it moves a GEMM measured alongside.
     /// </summary>
-    public static FmaPeakResult Measure(TimeSpan duration)
+    public static FmaPeakResult Measure(TimeSpan duration) => Measure(duration, null);
+
+    /// <summary>The same, with every trial timed by <paramref name="clockSeconds"/> when given (see <see cref="ThroughputTrials"/>).</summary>
+    internal static FmaPeakResult Measure(TimeSpan duration, Func<double>? clockSeconds)
     {
+        double Median(Action<long> work, double flopsPerRep)
+            => ThroughputTrials.MedianGigaflops(work, flopsPerRep, duration, clockSeconds ?? ThroughputTrials.WallSeconds);
+
         if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
         {
-            return new(ThroughputTrials.MedianGigaflops(reps => Sink(Chains512(reps)), 2.0 * WideChains * 16, duration), "AVX-512F");
+            return new(Median(reps => Sink(Chains512(reps)), 2.0 * WideChains * 16), "AVX-512F");
         }
 
         if (Vector256.IsHardwareAccelerated && Fma.IsSupported)
         {
-            return new(ThroughputTrials.MedianGigaflops(reps => Sink(Chains256(reps)), 2.0 * NarrowChains * 8, duration), "AVX2+FMA");
+            return new(Median(reps => Sink(Chains256(reps)), 2.0 * NarrowChains * 8), "AVX2+FMA");
         }
 
         if (Vector128.IsHardwareAccelerated)
         {
-            return new(ThroughputTrials.MedianGigaflops(reps => Sink(Chains128(reps)), 2.0 * NarrowChains * 4, duration), "Vector128");
+            return new(Median(reps => Sink(Chains128(reps)), 2.0 * NarrowChains * 4), "Vector128");
         }
 
-        return new(ThroughputTrials.MedianGigaflops(reps => Sink(ChainsScalar(reps)), 2.0 * NarrowChains, duration), "scalar");
+        return new(Median(reps => Sink(ChainsScalar(reps)), 2.0 * NarrowChains), "scalar");
     }
 
     // Keeps the loop's result observable so the JIT cannot drop it.

@@ -49,7 +49,7 @@ internal static class ForwardFewRowsVector512
     }
 
     // One instantiation per row count: the JIT folds TRows.Count, so unused rows cost no loads, FMAs or registers.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void RunRows<TRows>(ref float x, ref float w, ref float c, int n, int k, bool accumulate)
         where TRows : struct, IFewRows
     {

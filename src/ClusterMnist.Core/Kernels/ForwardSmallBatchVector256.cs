@@ -48,7 +48,7 @@ internal static class ForwardSmallBatchVector256
     }
 
     // tile[r·16 + i] = Σ_p w[r·ldw + p] · panel[p·16 + i] for r < 6, i < 16.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ComputeTransposedTile(ref float w, nint ldw, int wRows, ref float panel, int kc, Span<float> tile)
     {
         nint o1 = Math.Min(1, wRows - 1) * ldw;

@@ -41,13 +41,15 @@ internal static class ForwardSmallBatchVector512
         ref float wRef = ref MemoryMarshal.GetReference(w);
         ref float cRef = ref MemoryMarshal.GetReference(c);
         int kcStep = GemmBlocking.KcFor(k);
-        for (int i0 = 0; i0 < m; i0 += PanelRows)
+        // k blocks outermost: one block of W (n rows × kc) serves every 32-row panel of a group of shards from L2. Each
+        // element still sums its k blocks in ascending order, so the order of the loops does not change a bit.
+        for (int pc = 0; pc < k; pc += kcStep)
         {
-            int rows = Math.Min(PanelRows, m - i0);
-            for (int pc = 0; pc < k; pc += kcStep)
+            int kc = Math.Min(kcStep, k - pc);
+            bool load = accumulate || pc > 0;
+            for (int i0 = 0; i0 < m; i0 += PanelRows)
             {
-                int kc = Math.Min(kcStep, k - pc);
-                bool load = accumulate || pc > 0;
+                int rows = Math.Min(PanelRows, m - i0);
                 PanelPacker.Pack(ref Unsafe.Add(ref xRef, ((nint)i0 * k) + pc), k, 1, panel, rows, kc, PanelRows);
                 for (int j0 = 0; j0 < n; j0 += TileColumns)
                 {
@@ -60,7 +62,7 @@ internal static class ForwardSmallBatchVector512
     }
 
     // tile[r·32 + i] = Σ_p w[r·ldw + p] · panel[p·32 + i] for r < 8, i < 32.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ComputeTransposedTile(ref float w, nint ldw, int wRows, ref float panel, int kc, Span<float> tile)
     {
         nint o1 = Math.Min(1, wRows - 1) * ldw;

@@ -51,32 +51,86 @@ public static class Gemm
             return;
         }
 
+        RunForward(ForwardKernelFor(path, m, n, k), path, a, b, c, m, n, k, accumulate);
+    }
+
+    /// <summary>
+    /// c = a·bᵀ over consecutive row blocks of <paramref name="blockRows"/> rows (Σ = m), every block getting exactly the
+    /// bits that a call with that block alone would give: a block is run on the kernel its own row count selects, and
+    /// neighbouring blocks that select the same row-independent kernel share one call. a: m×k, b: n×k, c: m×n.
+    /// </summary>
+    internal static void MultiplyTransposedBByBlocks(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int n, int k, ReadOnlySpan<int> blockRows)
+    {
+        var path = GemmPaths.Default;
+        for (int start = 0, first = 0; start < blockRows.Length;)
+        {
+            var kernel = ForwardKernelFor(path, blockRows[start], n, k);
+            int rows = blockRows[start], end = start + 1;
+            // The few-row kernels see their rows together, so only one block goes to them at a time.
+            while (kernel != ForwardKernel.FewRows && end < blockRows.Length && ForwardKernelFor(path, blockRows[end], n, k) == kernel)
+                rows += blockRows[end++];
+            var blockA = a.Slice(first * k, rows * k);
+            var blockC = c.Slice(first * n, rows * n);
+            GemmShape.Check(blockA.Length, b.Length, blockC.Length, rows, n, k);
+            if (!IsTrivial(blockC, rows, n, k, accumulate: false))
+                RunForward(kernel, path, blockA, b, blockC, rows, n, k, accumulate: false);
+            first += rows;
+            start = end;
+        }
+    }
+
+    /// <summary>The forward kernels; which one runs is a function of the path and the shape alone.</summary>
+    private enum ForwardKernel
+    {
+        Reference,
+        FewRows,
+        SmallBatch,
+        Packed,
+    }
+
+    private static ForwardKernel ForwardKernelFor(GemmPath path, int m, int n, int k)
+    {
         if (path == GemmPath.Scalar)
         {
-            GemmReference.MultiplyTransposedB(a, b, c, m, n, k, accumulate);
-            return;
+            return ForwardKernel.Reference;
         }
 
         // Kernels are chosen from the shape alone, so a given shape always takes the same one.
-        if (path is GemmPath.Vector512 or GemmPath.Vector256 && GemmPaths.IsSupported(path) && RunFewRows(path, a, b, c, m, n, k, accumulate))
+        bool wide = path is GemmPath.Vector512 or GemmPath.Vector256 && GemmPaths.IsSupported(path);
+        if (wide && (path == GemmPath.Vector512 ? ForwardFewRowsVector512.Suits(m, k) : ForwardFewRowsVector256.Suits(m, k)))
         {
-            return;
+            return ForwardKernel.FewRows;
         }
 
-        if (path == GemmPath.Vector512 && ForwardSmallBatchVector512.Suits(m, n) && GemmPaths.IsSupported(path))
-        {
-            ForwardSmallBatchVector512.Run(a, b, c, m, n, k, accumulate);
-            return;
-        }
+        return wide && ForwardSmallBatchVector512.Suits(m, n) ? ForwardKernel.SmallBatch : ForwardKernel.Packed;
+    }
 
-        if (path == GemmPath.Vector256 && ForwardSmallBatchVector512.Suits(m, n) && GemmPaths.IsSupported(path))
+    private static void RunForward(
+        ForwardKernel kernel, GemmPath path, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
+    {
+        switch (kernel)
         {
-            ForwardSmallBatchVector256.Run(a, b, c, m, n, k, accumulate);
-            return;
+            case ForwardKernel.Reference:
+                GemmReference.MultiplyTransposedB(a, b, c, m, n, k, accumulate);
+                break;
+            // 1–4 rows (a single image, or a few coalesced ones): dot products along k instead of a padded 32-row panel.
+            case ForwardKernel.FewRows when path == GemmPath.Vector512:
+                ForwardFewRowsVector512.Run(a, b, c, m, n, k, accumulate);
+                break;
+            case ForwardKernel.FewRows:
+                ForwardFewRowsVector256.Run(a, b, c, m, n, k, accumulate);
+                break;
+            case ForwardKernel.SmallBatch when path == GemmPath.Vector512:
+                ForwardSmallBatchVector512.Run(a, b, c, m, n, k, accumulate);
+                break;
+            case ForwardKernel.SmallBatch:
+                ForwardSmallBatchVector256.Run(a, b, c, m, n, k, accumulate);
+                break;
+            default:
+                // a(i, p) = a[i·k + p]; b(p, j) = b[j·k + p].
+                Run(path, a, k, 1, b, k, 1, c, m, n, k, accumulate);
+                break;
         }
-
-        // a(i, p) = a[i·k + p]; b(p, j) = b[j·k + p].
-        Run(path, a, k, 1, b, k, 1, c, m, n, k, accumulate);
     }
 
     /// <summary><see cref="MultiplyTransposedA(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/> on a forced path.</summary>
@@ -96,24 +150,6 @@ public static class Gemm
 
         // a(i, p) = a[p·m + i]; b(p, j) = b[p·n + j].
         Run(path, a, 1, m, b, 1, n, c, m, n, k, accumulate);
-    }
-
-    // 1–4 rows (a single image, or a few coalesced ones): dot products along k instead of a padded 32-row panel.
-    private static bool RunFewRows(GemmPath path, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
-    {
-        if (path == GemmPath.Vector512 && ForwardFewRowsVector512.Suits(m, k))
-        {
-            ForwardFewRowsVector512.Run(a, b, c, m, n, k, accumulate);
-            return true;
-        }
-
-        if (path == GemmPath.Vector256 && ForwardFewRowsVector256.Suits(m, k))
-        {
-            ForwardFewRowsVector256.Run(a, b, c, m, n, k, accumulate);
-            return true;
-        }
-
-        return false;
     }
 
     // Empty products: nothing to do when c is empty; with k = 0 the product is zero.

@@ -16,7 +16,7 @@ internal readonly struct MicroKernel4x8Vector128 : IMicroKernel
 
     public static int Nr => 8;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Run(ref float a, nint aStep, ref float b, nint bStep, ref float c, int ldc, int kc, bool load)
     {
         nuint stride = (nuint)ldc;

@@ -15,7 +15,7 @@ internal readonly struct MicroKernel6x16Vector256 : IMicroKernel
 
     public static int Nr => 16;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Run(ref float a, nint aStep, ref float b, nint bStep, ref float c, int ldc, int kc, bool load)
     {
         nuint stride = (nuint)ldc;

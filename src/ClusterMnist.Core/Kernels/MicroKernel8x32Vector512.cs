@@ -17,7 +17,7 @@ internal readonly struct MicroKernel8x32Vector512 : IMicroKernel
 
     public static int Nr => 32;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Run(ref float a, nint aStep, ref float b, nint bStep, ref float c, int ldc, int kc, bool load)
     {
         nuint stride = (nuint)ldc;

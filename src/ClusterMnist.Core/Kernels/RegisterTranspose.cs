@@ -103,7 +103,9 @@ internal static class RegisterTranspose
     }
 
     // dest[p·destStride + i] = src[i·srcStride + p] for i, p in [0, 8): unpack pairs, shuffle quads,
-    // then swap 128-bit lanes, the standard 24-instruction AVX transpose.
+    // then swap 128-bit lanes, the standard 24-instruction AVX transpose. Inlined: callers in register-resident loops
+    // (DropoutMasks) would otherwise spill their vectors around the call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Transpose8x8(ref float src, nint srcStride, ref float dest, int destStride, bool addToDest = false)
     {
         var r0 = Vector256.LoadUnsafe(ref src);

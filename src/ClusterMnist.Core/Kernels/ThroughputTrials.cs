@@ -12,14 +12,22 @@ internal static class ThroughputTrials
     /// (at least 1 ms, at least 5 trials) and returns the median GFLOP/s, given the flops one rep does.
     /// </summary>
     public static double MedianGigaflops(Action<long> work, double flopsPerRep, TimeSpan duration)
+        => MedianGigaflops(work, flopsPerRep, duration, WallSeconds);
+
+    /// <summary>
+    /// The same, timing each trial with <paramref name="clockSeconds"/> (e.g. the thread's CPU time, which a
+    /// benchmark on a heavily shared machine may prefer: time spent descheduled is not counted).
+    /// </summary>
+    public static double MedianGigaflops(Action<long> work, double flopsPerRep, TimeSpan duration, Func<double> clockSeconds)
     {
+        ArgumentNullException.ThrowIfNull(clockSeconds);
         double trialSeconds = Math.Max(0.001, duration.TotalSeconds / 20);
         work(1);   // first call compiles and warms caches
 
         // Grow reps until a trial lasts long enough; the fastest of three timings per size ignores
         // a preemption that would otherwise stop calibration early and leave trials too short to time.
         long reps = 1;
-        while (reps < (1L << 40) && Math.Min(Time(work, reps), Math.Min(Time(work, reps), Time(work, reps))) < trialSeconds)
+        while (reps < (1L << 40) && Math.Min(Time(work, reps, clockSeconds), Math.Min(Time(work, reps, clockSeconds), Time(work, reps, clockSeconds))) < trialSeconds)
         {
             reps *= 2;
         }
@@ -28,7 +36,7 @@ internal static class ThroughputTrials
         var total = Stopwatch.StartNew();
         while (rates.Count < 5 || total.Elapsed < duration)
         {
-            double seconds = Time(work, reps);
+            double seconds = Time(work, reps, clockSeconds);
             rates.Add(flopsPerRep * reps / seconds / 1e9);
         }
 
@@ -36,10 +44,13 @@ internal static class ThroughputTrials
         return rates[rates.Count / 2];
     }
 
-    private static double Time(Action<long> work, long reps)
+    /// <summary>The monotonic wall clock, in seconds.</summary>
+    public static double WallSeconds() => Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
+
+    private static double Time(Action<long> work, long reps, Func<double> clockSeconds)
     {
-        long start = Stopwatch.GetTimestamp();
+        double start = clockSeconds();
         work(reps);
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return clockSeconds() - start;
     }
 }

@@ -46,6 +46,26 @@ public sealed partial record ModelSpec(IReadOnlyList<int> LayerSizes, Activation
         }
     }
 
+    /// <summary>
+    /// Floating-point operations of the matrix products that training does per sample, an FMA counting as two:
+    /// the forward product (2·in·out per layer), the weight gradient (the same again) and the input gradient of
+    /// every layer but the first (whose input needs none). Bias, activation, loss and optimizer work is not counted.
+    /// </summary>
+    public long TrainingFlopsPerSample
+    {
+        get
+        {
+            long flops = 0;
+            for (var l = 0; l < LayerCount; l++)
+            {
+                long products = (long)LayerSizes[l] * LayerSizes[l + 1];
+                flops += (l == 0 ? 4 : 6) * products;
+            }
+
+            return flops;
+        }
+    }
+
     /// <summary>Value equality that compares <see cref="LayerSizes"/> element by element.</summary>
     public bool Equals(ModelSpec? other)
     {

@@ -49,6 +49,12 @@ public sealed partial class Network
     /// <summary>Scratch space for passes over up to <paramref name="maxRows"/> samples; one per thread.</summary>
     public NetworkWorkspace CreateWorkspace(int maxRows) => new(Spec, maxRows);
 
+    /// <summary>Where layer <paramref name="layer"/>'s weight matrix starts in the flat buffer.</summary>
+    internal int WeightOffset(int layer) => _weightOffsets[layer];
+
+    /// <summary>Where layer <paramref name="layer"/>'s bias vector starts in the flat buffer.</summary>
+    internal int BiasOffset(int layer) => _biasOffsets[layer];
+
     private ReadOnlySpan<float> Weights(ReadOnlySpan<float> parameters, int layer)
         => parameters.Slice(_weightOffsets[layer], Spec.LayerSizes[layer] * Spec.LayerSizes[layer + 1]);
 

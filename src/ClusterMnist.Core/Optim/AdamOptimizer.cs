@@ -11,7 +11,7 @@ using System.Runtime.Intrinsics;
 namespace ClusterMnist.Core.Optim;
 
 /// <summary>Adam (L2 weight decay) or AdamW (decoupled weight decay) with bias correction.</summary>
-public sealed class AdamOptimizer : IOptimizer
+public sealed partial class AdamOptimizer : IOptimizer
 {
     private readonly float _beta1;
     private readonly float _beta2;

@@ -124,7 +124,16 @@ public sealed class ExactGradientSum
         => ProduceRange(exponents, gradient, start, end, Vector512.IsHardwareAccelerated, Vector256.IsHardwareAccelerated);
 
     internal void ProduceRange(ReadOnlySpan<int> exponents, Span<float> gradient, int start, int end, bool use512, bool use256)
+        => ProduceRangeInto(exponents, gradient[start..end], start, use512, use256);
+
+    /// <summary>
+    /// As <see cref="ProduceRange(ReadOnlySpan{int}, Span{float}, int, int)"/> for elements [<paramref name="start"/>,
+    /// start + destination.Length), written to <paramref name="destination"/>[0..]: a caller that consumes the gradient
+    /// chunk by chunk can keep it in a small buffer instead of a whole-length one.
+    /// </summary>
+    internal void ProduceRangeInto(ReadOnlySpan<int> exponents, Span<float> destination, int start, bool use512, bool use256)
     {
+        int end = start + destination.Length;
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(end, _layout.ParameterCount);
         var total = Total.StoredSums.AsSpan(start, end - start);
@@ -153,8 +162,25 @@ public sealed class ExactGradientSum
         {
             int from = Math.Max(start, _layout.Offset(t)), to = Math.Min(end, _layout.Offset(t) + _layout.Length(t));
             if (from < to)
-                Dequantize(Total.StoredSums.AsSpan(from, to - from), gradient[from..to], exponents[t], use512, use256);
+                Dequantize(Total.StoredSums.AsSpan(from, to - from), destination[(from - start)..(to - start)], exponents[t], use512, use256);
         }
+    }
+
+    /// <summary>
+    /// For a pass that adds the partials itself (fused with the optimizer): when nothing has been added into the total
+    /// yet and one or two partials are deferred, gives their sums (<paramref name="second"/> empty for one) and the
+    /// total's storage, which the pass must fill with their sum over every element before <see cref="CompleteProduce"/>.
+    /// </summary>
+    internal bool TryTakeDeferredPair(out ReadOnlyMemory<int> first, out ReadOnlyMemory<int> second, out int[] total)
+    {
+        total = Total.StoredSums;
+        first = second = default;
+        if (!Total.SumsStale || _deferred.Count is not (1 or 2))
+            return false;
+        first = _deferred[0];
+        if (_deferred.Count == 2)
+            second = _deferred[1];
+        return true;
     }
 
     /// <summary>Ends a sliced production: every range has been produced, so the total holds every partial's sums.</summary>

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using ClusterMnist.Core.Diagnostics;
 
 namespace ClusterMnist.Core.Training;
 
@@ -142,6 +143,7 @@ public sealed class GradientPartial
         ArgumentNullException.ThrowIfNull(partials);
         if (partials.Count == 0)
             throw new ArgumentException("Nothing to combine.", nameof(partials));
+        long mark = StepTimings.Start();
         var first = partials[0];
         if (sums.Length != first._sums.Length || maxAbs.Length != first.MaxAbs.Length || overflow.Length != first.Overflow.Length)
             throw new ArgumentException("The destination does not match the partials' layout.");
@@ -162,6 +164,7 @@ public sealed class GradientPartial
             }
             shards += other.ShardCount;
         }
+        StepTimings.Lap(StepPhase.Quantization, mark);
         return shards;
     }
 

@@ -71,6 +71,8 @@ public sealed partial class LocalTrainer : ITrainer
         EvaluationResult? test = null;
         using (var pool = new ShardWorkerPool(_run.Network, _run.Data.Train, _run.Layout, options.Workers, options.MicroShardSize, options.Seed))
         {
+            // The workers' copy of the parameters; every applied step rewrites it in the optimizer's own pass.
+            _run.Parameters.CopyTo(_parameters);
             while (!_run.IsComplete)
             {
                 var clock = Stopwatch.StartNew();
@@ -103,7 +105,6 @@ public sealed partial class LocalTrainer : ITrainer
     private void TrainStep(ShardWorkerPool pool)
     {
         var plan = _run.NextPlan;
-        _run.Parameters.CopyTo(_parameters);
         do
         {
             _run.Exponents.CopyTo(_stepExponents);
@@ -118,6 +119,6 @@ public sealed partial class LocalTrainer : ITrainer
             pool.ShardLoss.CopyTo(_shardLoss);
             pool.ShardCorrect.CopyTo(_shardCorrect);
         }
-        while (!_run.ApplyStep(_shardLoss, _shardCorrect));
+        while (!_run.ApplyStep(_shardLoss, _shardCorrect, _parameters));
     }
 }

@@ -1,4 +1,5 @@
 using ClusterMnist.Core.Data;
+using ClusterMnist.Core.Diagnostics;
 using ClusterMnist.Core.Model;
 using ClusterMnist.Core.Randomness;
 
@@ -7,15 +8,26 @@ namespace ClusterMnist.Core.Training;
 /// <summary>
 /// Threads that compute micro-shard gradients (for the local trainer's coordinating thread, or for a cluster
 /// worker): the calling thread is worker 0 and <c>workers − 1</c> dedicated long-running threads are the others, so
-/// one worker computes without any thread hand-off and N workers wake N − 1 threads per step. Each thread owns its workspace, input and gradient buffers and int32 partial; shards
-/// are taken from a shared counter, so which thread computes which shard (and in what order) varies from step to
-/// step — the exact reduction makes that invisible in the result. Nothing is allocated per step.
+/// one worker computes without any thread hand-off and N workers wake N − 1 threads per step. Each thread owns its
+/// workspace, input buffers and int32 partial. Shards are taken from a shared counter in groups of up to
+/// <see cref="MaxGroupRows"/> rows, and a group goes through the network as one block of rows (each row computed
+/// as in a pass over its shard alone; see <see cref="QuantizingGradientSink"/>), so the weights are read once per
+/// group instead of once per shard and each weight gradient is quantized straight into the int32 sums. Which thread
+/// computes which shard varies from step to step; the exact reduction makes that invisible in the result. Nothing
+/// is allocated per step.
 /// </summary>
 public sealed class ShardWorkerPool : IDisposable
 {
+    /// <summary>
+    /// Most rows a thread computes as one block: enough shards for the weights to be read once per group, few enough
+    /// that the group's inputs and activations stay in the core's L2.
+    /// </summary>
+    public const int MaxGroupRows = 256;
+
     private readonly Network _network;
     private readonly ImageSet _train;
-    private readonly GradientQuantizer _quantizer;
+    private readonly float _limit;
+    private readonly int _groupShards;
     private readonly ulong _seed;
     private readonly Worker[] _workers;
     private readonly CountdownEvent _done;
@@ -42,9 +54,12 @@ public sealed class ShardWorkerPool : IDisposable
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workers);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(microShardSize);
+        CheckLayout(network, layout);
         _network = network;
         _train = train;
-        _quantizer = new GradientQuantizer(layout);
+        _limit = layout.Limit;
+        _groupShards = Math.Max(1, MaxGroupRows / microShardSize);
         _seed = seed;
         _shardLoss = new double[layout.ShardsPerBatch];
         _shardCorrect = new int[layout.ShardsPerBatch];
@@ -52,7 +67,7 @@ public sealed class ShardWorkerPool : IDisposable
         _workers = new Worker[workers];
         for (int w = 0; w < workers; w++)
         {
-            _workers[w] = new Worker(this, network, layout, microShardSize, train.PixelsPerImage, dedicatedThread: w > 0);
+            _workers[w] = new Worker(this, network, layout, _groupShards, microShardSize, train.PixelsPerImage, dedicatedThread: w > 0);
             if (_workers[w].Thread is { } thread)
             {
                 thread.Name = $"shard-worker-{w}";
@@ -119,23 +134,50 @@ public sealed class ShardWorkerPool : IDisposable
     {
         var partial = worker.Partial;
         partial.Reset();
-        int next;
-        while ((next = Interlocked.Increment(ref _nextShard) - 1) < _shards.Length)
+        // Groups small enough that every thread gets one when all start at once; a thread that comes late finds fewer.
+        int group = Math.Clamp((_shards.Length + _workers.Length - 1) / _workers.Length, 1, _groupShards);
+        int first;
+        while ((first = Interlocked.Add(ref _nextShard, group) - group) < _shards.Length)
         {
-            int shard = _shards.Span[next];
-            int rows = _plan.ShardRows(shard);
-            var indices = _order.AsSpan(_batchStart + _plan.ShardStart(shard), rows);
-            var inputs = worker.Inputs.AsSpan(0, rows * _train.PixelsPerImage);
-            var labels = worker.Labels.AsSpan(0, rows);
-            _train.Gather(indices, inputs, labels);
-            // Dropout depends only on (seed, step, shard): the same masks whichever thread runs the shard.
-            // Substream 0 is the epoch shuffle's, so shards use 1, 2, ….
-            ulong dropoutSeed = Rng.ForStream(_seed, (ulong)_step, (ulong)shard + 1).NextUInt64();
-            var result = _network.ComputeGradient(_parameters, inputs, labels, rows, _plan.BatchRows, dropoutSeed, worker.Gradient, worker.Workspace);
-            _shardLoss[shard] = result.LossSum;
-            _shardCorrect[shard] = result.Correct;
-            _quantizer.Accumulate(worker.Gradient, _exponents, partial);
+            var shards = _shards.Span.Slice(first, Math.Min(group, _shards.Length - first));
+            int rows = 0;
+            long mark = StepTimings.Start();
+            for (int i = 0; i < shards.Length; i++)
+            {
+                int shard = shards[i];
+                int shardRows = _plan.ShardRows(shard);
+                var indices = _order.AsSpan(_batchStart + _plan.ShardStart(shard), shardRows);
+                _train.Gather(indices, worker.Inputs.AsSpan(rows * _train.PixelsPerImage, shardRows * _train.PixelsPerImage),
+                    worker.Labels.AsSpan(rows, shardRows));
+                worker.ShardRows[i] = shardRows;
+                // Dropout depends only on (seed, step, shard): the same masks whichever thread runs the shard.
+                // Substream 0 is the epoch shuffle's, so shards use 1, 2, ….
+                worker.DropoutSeeds[i] = Rng.ForStream(_seed, (ulong)_step, (ulong)shard + 1).NextUInt64();
+                rows += shardRows;
+            }
+
+            StepTimings.Lap(StepPhase.Gather, mark);
+            var shardRowCounts = worker.ShardRows.AsSpan(0, shards.Length);
+            var sink = new QuantizingGradientSink(_network, shardRowCounts, _exponents, partial, _limit, worker.BiasScratch);
+            _network.TrainingPass(_parameters, worker.Inputs.AsSpan(0, rows * _train.PixelsPerImage), worker.Labels.AsSpan(0, rows),
+                shardRowCounts, worker.DropoutSeeds.AsSpan(0, shards.Length), _plan.BatchRows, worker.Workspace, worker.Results, ref sink);
+            sink.Complete();
+            for (int i = 0; i < shards.Length; i++)
+            {
+                _shardLoss[shards[i]] = worker.Results[i].LossSum;
+                _shardCorrect[shards[i]] = worker.Results[i].Correct;
+            }
         }
+    }
+
+    // The sink finds each layer's weight and bias segment at 2l and 2l + 1 of the layout.
+    private static void CheckLayout(Network network, GradientLayout layout)
+    {
+        bool matches = layout.SegmentCount == network.Segments.Count;
+        for (int t = 0; matches && t < layout.SegmentCount; t++)
+            matches = layout.Offset(t) == network.Segments[t].Offset && layout.Length(t) == network.Segments[t].Length;
+        if (!matches)
+            throw new ArgumentException("The gradient layout does not have the network's parameter segments.", nameof(layout));
     }
 
     private int[] AllShards(int count)
@@ -161,12 +203,16 @@ public sealed class ShardWorkerPool : IDisposable
 
     private sealed class Worker
     {
-        public Worker(ShardWorkerPool pool, Network network, GradientLayout layout, int microShardSize, int pixelsPerImage, bool dedicatedThread)
+        public Worker(ShardWorkerPool pool, Network network, GradientLayout layout, int groupShards, int microShardSize, int pixelsPerImage, bool dedicatedThread)
         {
-            Workspace = network.CreateWorkspace(microShardSize);
-            Inputs = new float[microShardSize * pixelsPerImage];
-            Labels = new byte[microShardSize];
-            Gradient = new float[network.ParameterCount];
+            int rows = groupShards * microShardSize;
+            Workspace = network.CreateWorkspace(rows);
+            Inputs = new float[rows * pixelsPerImage];
+            Labels = new byte[rows];
+            ShardRows = new int[groupShards];
+            DropoutSeeds = new ulong[groupShards];
+            Results = new GradientResult[groupShards];
+            BiasScratch = new float[network.Spec.LayerSizes.Skip(1).Max()];
             Partial = new GradientPartial(layout);
             Thread = dedicatedThread ? new Thread(() => pool.Loop(this)) { IsBackground = true } : null;
         }
@@ -174,7 +220,10 @@ public sealed class ShardWorkerPool : IDisposable
         public NetworkWorkspace Workspace { get; }
         public float[] Inputs { get; }
         public byte[] Labels { get; }
-        public float[] Gradient { get; }
+        public int[] ShardRows { get; }
+        public ulong[] DropoutSeeds { get; }
+        public GradientResult[] Results { get; }
+        public float[] BiasScratch { get; }
         public GradientPartial Partial { get; }
         public SemaphoreSlim Start { get; } = new(0);
         public Thread? Thread { get; }
