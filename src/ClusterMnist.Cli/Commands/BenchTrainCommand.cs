@@ -19,7 +19,8 @@ namespace ClusterMnist.Cli.Commands;
 /// two side by side. Every round is a fresh run whose clock starts after its warm-up steps; rounds of the
 /// different trainers and worker counts are interleaved so that a change in machine load hits all of them, and
 /// each line reports the median round. Each round also measures the single-core FMA peak just before it, so
-/// the fraction of the peak (the model's matrix-product FLOPs per sample × samples/s ÷ peak) pairs numbers
+/// the fraction of the peak (the model's matrix-product FLOPs per sample × samples/s ÷ the peak of the cores the
+/// workers use, one per worker) pairs numbers
 /// taken under the same load, and records the engine's step split (<see cref="StepTimings"/>).
 /// </summary>
 internal static class BenchTrainCommand
@@ -106,9 +107,11 @@ internal static class BenchTrainCommand
                 double median = Statistics.Median(rates);
                 double medianSeconds = Statistics.Median(seconds);
                 double gflops = median * flopsPerSample / 1e9;
-                double peak = Statistics.Median(results.Select(r => r.PeakGflops));
+                // The peak of the cores the workers compute on: one each (a worker runs one computing thread), at most all.
+                int cores = Math.Min(workers, Environment.ProcessorCount);
+                double peak = cores * Statistics.Median(results.Select(r => r.PeakGflops));
                 // Each round's rate over the peak measured right before it, then the median of those fractions.
-                double fraction = Statistics.Median(results.Select(r => setup.Steps * setup.Batch / r.Seconds * flopsPerSample / 1e9 / r.PeakGflops));
+                double fraction = Statistics.Median(results.Select(r => setup.Steps * setup.Batch / r.Seconds * flopsPerSample / 1e9 / (cores * r.PeakGflops)));
 
                 // Ratios pair the rounds run back to back (same round index), then take the median of the pairs.
                 double? speedup = setup.Workers.Count == 1 ? null : PairedRatio(Seconds(rounds[(trainer, setup.Workers[0])]), seconds);
@@ -194,7 +197,7 @@ internal static class BenchTrainCommand
         if (line.RelativeToLocal is { } relative)
             text += $", {relative.ToString("F2", CultureInfo.InvariantCulture)}× local";
         text += string.Create(CultureInfo.InvariantCulture,
-            $"\n        {line.FractionOfPeak:F3} of the FMA peak ({line.Gflops:F1} of {line.PeakGflops:F1} GFLOP/s {line.InstructionSet}, {line.FlopsPerSample:N0} FLOP/sample)");
+            $"\n        {line.FractionOfPeak:F3} of the FMA peak of {Math.Min(line.Workers, Environment.ProcessorCount)} core(s) ({line.Gflops:F1} of {line.PeakGflops:F1} GFLOP/s {line.InstructionSet}, {line.FlopsPerSample:N0} FLOP/sample)");
         text += $"\n        {line.StepSplitMs.Describe()}";
         return text;
     }

@@ -48,8 +48,12 @@ public static class ClusterMnistAkka
             .WithCustomSerializer("hyperion", [typeof(IControlMessage)],
                 system => new HyperionSerializer(system, ControlMessageTypeFilter.Settings))
             .WithCustomSerializer("clustermnist-tensors", [typeof(ComputeShards), typeof(ShardsDone)], system => new TensorMessageSerializer(system));
-        // Akka writes to stdout itself only while no logger runs (start-up, shutdown): warnings and errors only.
-        builder.AddHocon("akka.stdout-loglevel = WARNING", HoconAddMode.Prepend);
+        // Akka writes to stdout itself only while no logger runs (start-up, shutdown): warnings and errors only. Every
+        // system is terminated by its owner; none is left for the CLR's exit hook (which would log to stdout).
+        builder.AddHocon("""
+            akka.stdout-loglevel = WARNING
+            akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+            """, HoconAddMode.Prepend);
         if (serializeMessages)
         {
             // Hosting has no option for this test-only switch.
