@@ -91,7 +91,7 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
         var nodes = new ClusterNodes(_directory);
         // The last epoch waits for three live workers (--scale-at), so the run cannot end before the frozen worker is
         // downed and thawed, however fast this machine is; its restarted incarnation completes the three.
-        using var coordinator = StartCoordinator(nodes, minWorkers: 3, exitWhenDone: true, "--scale-at", "40:3");
+        using var coordinator = StartCoordinator(nodes, minWorkers: 3, "--scale-at", "40:3");
         int port = await ClusterNodes.ClusterPortAsync(coordinator, StartDeadline);
         using var w1 = StartWorker(nodes, port, "w1");
         using var w2 = StartWorker(nodes, port, "w2");
@@ -154,7 +154,7 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
         string expected = await ReferenceHashAsync();
         var nodes = new ClusterNodes(_directory);
         // Training starts with two workers; epoch 2 waits for a third (--scale-at), which starts only once the run has.
-        using var coordinator = StartCoordinator(nodes, minWorkers: 2, exitWhenDone: true, "--scale-at", "2:3");
+        using var coordinator = StartCoordinator(nodes, minWorkers: 2, "--scale-at", "2:3");
         int port = await ClusterNodes.ClusterPortAsync(coordinator, StartDeadline);
         using var w1 = StartWorker(nodes, port, "w1");
         using var w2 = StartWorker(nodes, port, "w2");
@@ -246,13 +246,8 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
         File.WriteAllText(Path.Combine(_directory, "config", name), json);
     }
 
-    private static ClusterProcess StartCoordinator(ClusterNodes nodes, int minWorkers, bool exitWhenDone = true, params string[] more) =>
-        nodes.StartCoordinator(
-        [
-            // --json closes the log with its line, so a coordinator that serves on does without it.
-            "--min-workers", minWorkers.ToString(CultureInfo.InvariantCulture), .. exitWhenDone ? ["--exit-when-done", "--json"] : Array.Empty<string>(),
-            "--data", DataRoot!, .. Run, .. more,
-        ]);
+    private static ClusterProcess StartCoordinator(ClusterNodes nodes, int minWorkers, params string[] more) => nodes.StartCoordinator(
+        ["--min-workers", minWorkers.ToString(CultureInfo.InvariantCulture), "--exit-when-done", "--json", "--data", DataRoot!, .. Run, .. more]);
 
     private static ClusterProcess StartWorker(ClusterNodes nodes, int port, string id) => nodes.StartWorker(port, id, "--data", DataRoot!);
 
@@ -274,10 +269,8 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
             : $"{reassigned}\n{completed}");
     }
 
-    // The JSON line `--json` ends the run with, else the log's "Training complete after N steps: parameters HASH".
-    private static string ParameterHash(ClusterProcess coordinator) => coordinator.OutputLines[^1].StartsWith('{')
-        ? JsonDocument.Parse(coordinator.OutputLines[^1]).RootElement.GetProperty("param_sha256").GetString()!
-        : TrainingComplete().Match(coordinator.Output) is { Success: true } match ? match.Groups["hash"].Value : "(no parameters)";
+    private static string ParameterHash(ClusterProcess coordinator) =>
+        JsonDocument.Parse(coordinator.OutputLines[^1]).RootElement.GetProperty("param_sha256").GetString()!;
 
     private static long LateAnswersIgnored(ClusterProcess coordinator) => coordinator.OutputLines
         .Select(line => LateAnswers().Match(line))
@@ -286,9 +279,6 @@ public sealed partial class ClusterFaultProcessTests(ITestOutputHelper log) : ID
 
     private static long ShardsDone(ClusterProcess worker) =>
         WorkerShards().Match(worker.Output) is { Success: true } match ? long.Parse(match.Groups["n"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) : 0;
-
-    [GeneratedRegex(@"Training complete after \d+ steps: parameters (?<hash>[0-9a-f]{64})")]
-    private static partial Regex TrainingComplete();
 
     [GeneratedRegex(@"(?<n>\d+) late answer\(s\) ignored")]
     private static partial Regex LateAnswers();

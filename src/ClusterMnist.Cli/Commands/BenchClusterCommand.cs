@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using ClusterMnist.Cli.Configuration;
 using ClusterMnist.Cli.Hosting;
 using ClusterMnist.Cli.Reporting;
 using ClusterMnist.Cluster.Coordinator;
@@ -362,7 +363,7 @@ internal static class BenchClusterCommand
                 start.ArgumentList.Add(arg);
             }
 
-            start.Environment.Remove("CLUSTERMNIST_CERT_PASSWORD");
+            start.Environment.Remove(ClusterCertificateSource.PasswordVariable);
 
             return new BenchWorker(Process.Start(start) ?? throw new CliException($"could not start worker {id}"), id);
         }

@@ -102,16 +102,17 @@ internal static class BenchTrainCommand
             foreach (int workers in setup.Workers)
             {
                 var results = rounds[(trainer, workers)];
-                var seconds = results.Select(r => r.Seconds).ToList();
+                var seconds = Seconds(results);
                 var rates = seconds.Select(s => Math.Round(setup.Steps * setup.Batch / s, 1)).ToArray();
                 double median = Statistics.Median(rates);
                 double medianSeconds = Statistics.Median(seconds);
-                double gflops = median * flopsPerSample / 1e9;
+                double Gflops(double samplesPerSecond) => samplesPerSecond * flopsPerSample / 1e9;
+                double gflops = Gflops(median);
                 // The peak of the cores the workers compute on: one each (a worker runs one computing thread), at most all.
                 int cores = Math.Min(workers, Environment.ProcessorCount);
                 double peak = cores * Statistics.Median(results.Select(r => r.PeakGflops));
                 // Each round's rate over the peak measured right before it, then the median of those fractions.
-                double fraction = Statistics.Median(results.Select(r => setup.Steps * setup.Batch / r.Seconds * flopsPerSample / 1e9 / (cores * r.PeakGflops)));
+                double fraction = Statistics.Median(results.Select(r => Gflops(setup.Steps * setup.Batch / r.Seconds) / (cores * r.PeakGflops)));
 
                 // Ratios pair the rounds run back to back (same round index), then take the median of the pairs.
                 double? speedup = setup.Workers.Count == 1 ? null : PairedRatio(Seconds(rounds[(trainer, setup.Workers[0])]), seconds);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ClusterMnist.Cli.Configuration;
 using ClusterMnist.Cli.Hosting;
 using ClusterMnist.Cluster.Security;
 
@@ -13,7 +14,7 @@ namespace ClusterMnist.Cli.Commands;
 /// </summary>
 internal static class CertCommand
 {
-    public const string PasswordVariable = "CLUSTERMNIST_CERT_PASSWORD";
+    private const string PasswordVariable = ClusterCertificateSource.PasswordVariable;
 
     public static Command Create()
     {

@@ -2,6 +2,7 @@ using System.Collections;
 using System.CommandLine;
 using System.Globalization;
 using ClusterMnist.Cli.Configuration;
+using ClusterMnist.Cluster.Hosting;
 
 namespace ClusterMnist.Cli.Commands;
 
@@ -71,7 +72,7 @@ internal sealed class CoordinatorCommandOptions
         Description = "TCP port of the data plane, where workers on other hosts stream tensors (on the cluster bind address). Default 4054; 0 picks a free one.",
     }.Between(0, 65535);
 
-    public ClusterNodeCommandOptions Cluster { get; } = new("coordinator", defaultPort: 4053);
+    public ClusterNodeCommandOptions Cluster { get; } = new("coordinator", defaultPort: ClusterNodeOptions.DefaultPort);
 
     public Option<string?> OtlpEndpoint { get; } = new(OtlpEndpointSetting.Flag)
     {

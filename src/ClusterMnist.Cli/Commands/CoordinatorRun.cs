@@ -170,7 +170,7 @@ internal static class CoordinatorRun
         string tls = settings.Node.Insecure ? "no TLS" : "mutual TLS";
         return $"Listening: web page and HTTP API (/api/predict, /api/status, /metrics; no authentication) on {settings.Url} ({Scope(settings.Bind)}); "
             + $"cluster {node} on {settings.Node.Bind}:{node.Port} ({Scope(settings.Node.Bind)}, {tls}); "
-            + $"data plane on {settings.Node.Bind}:{server.DataPlaneEndpoint.Port} ({(settings.Node.Insecure || !settings.DataPlaneEncryption ? "unencrypted" : "TLS")})";
+            + $"data plane on {settings.Node.Bind}:{server.DataPlaneEndpoint.Port} ({(server.DataPlaneEncrypted ? "TLS" : "unencrypted")})";
     }
 
     /// <summary>One line per epoch: accuracy, throughput, cluster size, traffic and where a step's time went.</summary>

@@ -51,9 +51,13 @@ internal sealed partial class CoordinatorActor
         }
     }
 
+    // The member whose current stream this is; null for a stream it no longer has (replaced, released).
+    private Member? MemberOf(IWorkerStream stream) =>
+        _members.TryGetValue(stream.WorkerId, out var member) && ReferenceEquals(member.Stream, stream) ? member : null;
+
     private void OnStreamClosed(StreamClosed closed)
     {
-        var member = _members.Values.FirstOrDefault(m => ReferenceEquals(m.Stream, closed.Stream));
+        var member = MemberOf(closed.Stream);
         if (member is { IsPresent: true })
         {
             _log.Warning("Worker {0} lost its data plane stream ({1}); declaring it dead", member.Id, closed.Reason);

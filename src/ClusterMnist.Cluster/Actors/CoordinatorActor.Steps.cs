@@ -286,7 +286,7 @@ internal sealed partial class CoordinatorActor
 
     private void OnStreamSums(StreamSumsArrived arrived)
     {
-        var member = _members.Values.FirstOrDefault(m => ReferenceEquals(m.Stream, arrived.Stream));
+        var member = MemberOf(arrived.Stream);
         if (member is null || !member.IsLive)
         {
             ReleaseSums(arrived.Sums);
@@ -359,8 +359,7 @@ internal sealed partial class CoordinatorActor
         member.ShardsDone += assignment.Shards.Length;
         member.ComputeSeconds += done.ComputeSeconds;
         // Bytes between the nodes: the message as serialized, and a stream frame's sums (shared memory moves none).
-        _stepBytes += TensorMessageSerializer.SizeOf(done.SumsRoute == TensorRoute.Inline ? done : done with { Sums = ReadOnlyMemory<byte>.Empty })
-            + (done.SumsRoute == TensorRoute.Stream ? done.Sums.Length : 0);
+        _stepBytes += TensorMessageSerializer.SizeOf(done) - (done.SumsRoute == TensorRoute.SharedMemory ? done.Sums.Length : 0);
         _assignments.Remove(assignment.Id);
         // Answered in the message although it was given a slot (e.g. the worker could not use its file): free the slot.
         if (done.SumsRoute != TensorRoute.SharedMemory)

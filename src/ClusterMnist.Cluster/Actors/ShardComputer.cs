@@ -16,7 +16,7 @@ namespace ClusterMnist.Cluster.Actors;
 /// version arrives); a worker on the coordinator's host that mapped its shared memory files
 /// (<see cref="AttachSharedMemory"/>) copies them out of the shared parameter file and combines its sums straight into
 /// the slot the assignment names; any other worker takes them from its data plane stream (<see cref="AttachStream"/>),
-/// computes from the received frame in place, and sends its sums back on the stream.
+/// copies the received frame out, and sends its sums back on the stream.
 /// </summary>
 internal sealed class ShardComputer : IDisposable
 {
@@ -37,8 +37,6 @@ internal sealed class ShardComputer : IDisposable
     private SharedParameters? _fileParameters;
     private SharedSums? _fileSums;
     private ICoordinatorStream? _stream;
-    // The stream frame the parameters are computed from, held until the next version replaces it.
-    private ReadOnlyMemory<byte> _streamParameters;
 
     public ShardComputer(JoinAccepted setup, ImageSet train, int threads)
     {
@@ -132,18 +130,9 @@ internal sealed class ShardComputer : IDisposable
             throw new InvalidDataException($"Received {frame.Length / sizeof(float)} parameters; the model has {_ownParameters.Length}.");
         }
         ReleaseParameters();
-        if (SharedTensor.Of(frame) is { } pooled)
-        {
-            // Received straight into a pooled float buffer: computed from in place, released with the next version.
-            _streamParameters = frame;
-            _parameters = pooled.Floats;
-        }
-        else
-        {
-            MemoryMarshal.Cast<byte, float>(frame.Span).CopyTo(_ownParameters);
-            PooledTensor.Release(frame);
-            _parameters = _ownParameters;
-        }
+        MemoryMarshal.Cast<byte, float>(frame.Span).CopyTo(_ownParameters);
+        PooledTensor.Release(frame);
+        _parameters = _ownParameters;
         _parameterVersion = assignment.ParameterVersion;
     }
 
@@ -152,15 +141,13 @@ internal sealed class ShardComputer : IDisposable
     {
         _sharedParameters?.Release();
         _sharedParameters = null;
-        PooledTensor.Release(_streamParameters);
-        _streamParameters = ReadOnlyMemory<byte>.Empty;
     }
 
     private ShardsDone Compute(string workerId, ComputeShards assignment)
     {
         if (assignment.ParametersRoute == TensorRoute.Stream)
         {
-            // Taken above.
+            // Taken when the frame arrived (UseStreamParameters).
         }
         else if (!assignment.Parameters.IsEmpty)
         {

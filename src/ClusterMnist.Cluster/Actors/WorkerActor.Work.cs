@@ -17,14 +17,12 @@ internal sealed partial class WorkerActor
         _accepted = accepted;
         _log.Info("Worker {0} joined {1} (model {2}, {3} thread(s)); loading {4}", _settings.WorkerId, accepted.CoordinatorId, accepted.Model,
             _settings.Threads, accepted.Dataset.Length > 0 ? "data set " + accepted.Dataset : "its data");
-        var computer = _computer;
-        var computerSetup = _computerSetup;
-        PrepareAsync(accepted, computer, computerSetup, _stopping.Token).PipeTo(Self);
+        PrepareAsync(accepted, _stopping.Token).PipeTo(Self);
     }
 
-    // Loads the data, builds the engine (kept when only the data plane differs) and attaches to the data plane:
-    // shared memory when its files are on this host, else the stream. Runs off the actor's thread.
-    private async Task<Prepared> PrepareAsync(JoinAccepted accepted, ShardComputer? computer, JoinAccepted? computerSetup, CancellationToken cancellationToken)
+    // Loads the data, builds the engine and attaches it to the data plane: shared memory when its files are on this
+    // host, else the stream. Runs off the actor's thread.
+    private async Task<Prepared> PrepareAsync(JoinAccepted accepted, CancellationToken cancellationToken)
     {
         ImageSet train;
         try
@@ -33,36 +31,37 @@ internal sealed partial class WorkerActor
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return new Prepared(accepted, null, null, TensorRoute.Inline, "", "", $"cannot load data set '{accepted.Dataset}': {e.Message}");
+            return new Prepared(null, null, TensorRoute.Inline, "", "", $"cannot load data set '{accepted.Dataset}': {e.Message}");
         }
-        var setup = accepted with { DataPlane = null };
-        if (computer is null || computerSetup != setup)
-            computer = new ShardComputer(accepted, train, _settings.Threads);
+        var computer = new ShardComputer(accepted, train, _settings.Threads);
         if (accepted.DataPlane is not { } offer)
-            return new Prepared(setup, computer, null, TensorRoute.Inline, train.Fingerprint, "in the coordinator's process", null);
+            return new Prepared(computer, null, TensorRoute.Inline, train.Fingerprint, "in the coordinator's process", null);
         string detail = "this worker does not use shared memory";
         if (offer.SharedMemory is { } files && _settings.SharedMemory && computer.AttachSharedMemory(files, out detail))
-            return new Prepared(setup, computer, null, TensorRoute.SharedMemory, train.Fingerprint, detail, null);
+            return new Prepared(computer, null, TensorRoute.SharedMemory, train.Fingerprint, detail, null);
         try
         {
             var stream = await _resources.ConnectAsync(offer.Stream, _settings.WorkerId, cancellationToken).ConfigureAwait(false);
             computer.AttachStream(stream);
             string how = $"{(offer.Stream.Encrypted ? "TLS" : "unencrypted")} stream to {offer.Stream.Host}:{offer.Stream.Port}; shared memory: {detail}";
-            return new Prepared(setup, computer, stream, TensorRoute.Stream, train.Fingerprint, how, null);
+            return new Prepared(computer, stream, TensorRoute.Stream, train.Fingerprint, how, null);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return new Prepared(setup, computer, null, TensorRoute.Stream, train.Fingerprint, "", $"cannot open the data plane stream to {offer.Stream.Host}:{offer.Stream.Port}: {e.Message}");
+            return new Prepared(computer, null, TensorRoute.Stream, train.Fingerprint, "", $"cannot open the data plane stream to {offer.Stream.Host}:{offer.Stream.Port}: {e.Message}");
         }
     }
 
     private void OnPrepared(Prepared prepared)
     {
-        if (_done)
+        if (_done || prepared.Failure is not null)
         {
+            // Not taken up: its threads and stream go now.
+            prepared.Computer?.Dispose();
             _ = prepared.Stream?.DisposeAsync().AsTask();
-            return;
         }
+        if (_done)
+            return;
         if (prepared.Failure is { } failure)
         {
             _log.Error("Worker {0} cannot take part: {1}", _settings.WorkerId, failure);
@@ -70,10 +69,7 @@ internal sealed partial class WorkerActor
             End(WorkerOutcomeKind.Failed, failure);
             return;
         }
-        if (!ReferenceEquals(_computer, prepared.Computer))
-            _computer?.Dispose();
         _computer = prepared.Computer;
-        _computerSetup = prepared.Setup;
         _stream = prepared.Stream;
         if (_stream is { } stream)
         {
@@ -161,7 +157,7 @@ internal sealed partial class WorkerActor
     }
 
     /// <summary>Local: the data set is loaded and the data plane attached (or why not).</summary>
-    private sealed record Prepared(JoinAccepted Setup, ShardComputer? Computer, ICoordinatorStream? Stream, TensorRoute Route, string Fingerprint,
+    private sealed record Prepared(ShardComputer? Computer, ICoordinatorStream? Stream, TensorRoute Route, string Fingerprint,
         string Detail, string? Failure) : INoSerializationVerificationNeeded;
 
     /// <summary>Local: the background computation of an assignment is done (or failed).</summary>

@@ -28,7 +28,6 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
     private IActorRef? _coordinator;
     private ShardComputer? _computer;
     private JoinAccepted? _accepted;
-    private JoinAccepted? _computerSetup;
     private ICoordinatorStream? _stream;
     private bool _ready;
     private bool _computing;
@@ -87,7 +86,7 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
         {
             case MemberUp up when _coordinator is null && up.Member.HasRole(ClusterRoles.Coordinator):
                 // The coordinator's actor has a well-known name on its node; resolving it gives a reference to watch.
-                Context.ActorSelection(new RootActorPath(up.Member.Address) / "user" / "coordinator").Tell(new Identify(up.Member.Address));
+                Context.ActorSelection(new RootActorPath(up.Member.Address) / "user" / CoordinatorHost.ActorName).Tell(new Identify(up.Member.Address));
                 break;
             case ActorIdentity { Subject: { } coordinator } when _coordinator is null:
                 UseCoordinator(coordinator);

@@ -3,7 +3,7 @@ namespace ClusterMnist.Cluster.Coordinator;
 /// <summary>How a coordinator runs its cluster (the training itself is described by a TrainingRun).</summary>
 public sealed record CoordinatorSettings
 {
-    /// <summary>Actor name under /user, and the coordinator id told to workers.</summary>
+    /// <summary>The coordinator id told to workers and written in its log lines (its actor is named <c>CoordinatorHost.ActorName</c>).</summary>
     public string Name { get; init; } = "coordinator";
 
     /// <summary>Workers that must have joined before the first step; afterwards one live worker suffices.</summary>

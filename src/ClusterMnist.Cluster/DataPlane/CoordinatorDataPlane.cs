@@ -16,14 +16,16 @@ public sealed class CoordinatorDataPlane : ICoordinatorDataPlane, IAsyncDisposab
     private readonly ConcurrentDictionary<string, IActorRef> _authorized = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<WorkerStream, byte> _streams = new();
     private readonly string _publicHost;
-    private readonly bool _encrypted;
     private readonly int _tensorBytes;
     private readonly ILogger _log;
 
-    private CoordinatorDataPlane(string publicHost, bool encrypted, int parameterCount, ILogger log, IPEndPoint bind, DataPlaneSecurity security)
+    /// <summary>True when connections use TLS.</summary>
+    public bool Encrypted { get; }
+
+    private CoordinatorDataPlane(string publicHost, int parameterCount, ILogger log, IPEndPoint bind, DataPlaneSecurity security)
     {
         _publicHost = publicHost;
-        _encrypted = encrypted;
+        Encrypted = security.Encrypted;
         _tensorBytes = checked(parameterCount * sizeof(float));
         _log = log;
         _server = DataPlaneServer.Start(bind, security, log, OnConnected);
@@ -43,13 +45,13 @@ public sealed class CoordinatorDataPlane : ICoordinatorDataPlane, IAsyncDisposab
         var address = IPAddress.TryParse(bindHost, out var ip)
             ? ip
             : (await Dns.GetHostAddressesAsync(bindHost, cancellationToken).ConfigureAwait(false)).First();
-        return new CoordinatorDataPlane(publicHost, security.Encrypted, parameterCount, log, new IPEndPoint(address, port), security);
+        return new CoordinatorDataPlane(publicHost, parameterCount, log, new IPEndPoint(address, port), security);
     }
 
     StreamOffer ICoordinatorDataPlane.Authorize(string workerId, IActorRef coordinator)
     {
         _authorized[workerId] = coordinator;
-        return new StreamOffer(_publicHost, LocalEndpoint.Port, _server.Authorize(workerId), _encrypted);
+        return new StreamOffer(_publicHost, LocalEndpoint.Port, _server.Authorize(workerId), Encrypted);
     }
 
     void ICoordinatorDataPlane.Revoke(string workerId)

@@ -125,7 +125,6 @@ public static class ClusterMnistAkka
             akka.remote.dot-netty.tcp.batching.enabled = off
             akka.log-dead-letters-during-shutdown = off
             akka.coordinated-shutdown {
-              run-by-clr-shutdown-hook = off
               exit-clr = off
               phases.before-cluster-shutdown.timeout = {{Milliseconds(node.DrainTimeout)}}
             }

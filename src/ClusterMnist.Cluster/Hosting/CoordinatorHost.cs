@@ -17,11 +17,8 @@ public sealed class CoordinatorHost
     /// <summary>The coordinator actor's name under /user; workers on other nodes find it by this name.</summary>
     public const string ActorName = "coordinator";
 
-    private readonly ActorSystem _system;
-
-    private CoordinatorHost(ActorSystem system, IActorRef coordinator, TrainingRun run, CoordinatorSettings settings, CoordinatorEvents events)
+    private CoordinatorHost(IActorRef coordinator, TrainingRun run, CoordinatorSettings settings, CoordinatorEvents events)
     {
-        _system = system;
         Coordinator = coordinator;
         Options = run.Options;
         Settings = settings;
@@ -99,7 +96,7 @@ public sealed class CoordinatorHost
         settings.Validate();
         events ??= new CoordinatorEvents();
         var coordinator = system.ActorOf(CoordinatorActor.Props(run, settings, events, dataPlane), ActorName);
-        return new CoordinatorHost(system, coordinator, run, settings, events);
+        return new CoordinatorHost(coordinator, run, settings, events);
     }
 
     /// <summary>Stops the coordinator; an unfinished run's <see cref="Completion"/> is cancelled.</summary>

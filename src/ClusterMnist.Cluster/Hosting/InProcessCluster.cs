@@ -19,7 +19,6 @@ public sealed class InProcessCluster : ITrainer
     private readonly TrainingRun _run;
     private readonly ConcurrentDictionary<string, WorkerHost> _workers = new(StringComparer.Ordinal);
     private AkkaNode? _node;
-    private ActorSystem? _system;
     private CoordinatorHost? _coordinator;
 
     /// <summary>Prepares a run of <paramref name="options"/> with <c>options.Workers</c> worker actors.</summary>
@@ -104,10 +103,9 @@ public sealed class InProcessCluster : ITrainer
     /// <summary>Trains the remaining epochs and returns the final parameters and test evaluation.</summary>
     public async Task<TrainingResult> RunAsync(CancellationToken cancellationToken = default)
     {
-        if (_system is not null)
+        if (_node is not null)
             throw new InvalidOperationException("An in-process cluster runs once.");
         _node = await AkkaNode.StartAsync(node: null, LoggerFactory, SerializeMessages, cancellationToken).ConfigureAwait(false);
-        _system = _node.System;
         var events = new CoordinatorEvents();
         events.StepCompleted += report =>
         {
@@ -127,7 +125,7 @@ public sealed class InProcessCluster : ITrainer
         };
         try
         {
-            _coordinator = CoordinatorHost.Start(_system, _run, settings, events);
+            _coordinator = CoordinatorHost.Start(_node.System, _run, settings, events);
             for (int w = 1; w <= WorkerCount; w++)
                 AddWorker($"w{w}");
             using var cancel = cancellationToken.Register(() => _ = _coordinator.StopAsync());
@@ -151,7 +149,7 @@ public sealed class InProcessCluster : ITrainer
     /// <param name="train">Its training set; by default the coordinator's (a different one is refused).</param>
     public WorkerHost AddWorker(string id, ImageSet? train = null)
     {
-        var system = _system ?? throw new InvalidOperationException("Workers can be added once Run has started.");
+        var system = _node?.System ?? throw new InvalidOperationException("Workers can be added once Run has started.");
         var coordinator = _coordinator ?? throw new InvalidOperationException("Workers can be added once Run has started.");
         var settings = new WorkerSettings(id, ThreadsPerWorker);
         var host = WorkerHost.Start(system, coordinator.Coordinator, train ?? _run.Data.Train, settings);

@@ -37,11 +37,9 @@ public sealed partial class AdamOptimizer
         ref float m = ref MemoryMarshal.GetReference(firstMoments);
         ref float v = ref MemoryMarshal.GetReference(secondMoments);
         ref float c = ref MemoryMarshal.GetReference(copy);
-        float b1 = _beta1, b2 = _beta2, a1 = 1f - _beta1, a2 = 1f - _beta2, eps = _epsilon;
-        float c1 = (float)(1.0 / (1.0 - Math.Pow(_beta1, step)));
-        float c2 = (float)(1.0 / (1.0 - Math.Pow(_beta2, step)));
-        float l2 = _decoupled ? 0f : _weightDecay;
-        float keep = _decoupled ? 1f - lr * _weightDecay : 1f;
+        var coefficients = CoefficientsOf(step, lr);
+        var (b1, b2, a1, a2, c1, c2, l2, keep) = coefficients;
+        float eps = _epsilon;
         if (Vector512.IsHardwareAccelerated)
         {
             Vector512<float> vb1 = Vector512.Create(b1), vb2 = Vector512.Create(b2), va1 = Vector512.Create(a1), va2 = Vector512.Create(a2);
@@ -71,14 +69,7 @@ public sealed partial class AdamOptimizer
         {
             int sum = Unsafe.Add(ref a, i) + (two ? Unsafe.Add(ref b, i) : 0);
             Unsafe.Add(ref s, i) = sum;
-            float g = sum * scale;
-            float th = Unsafe.Add(ref p, i);
-            float t = g + l2 * th;
-            float mm = b1 * Unsafe.Add(ref m, i) + a1 * t;
-            float vv = b2 * Unsafe.Add(ref v, i) + a2 * (t * t);
-            Unsafe.Add(ref m, i) = mm;
-            Unsafe.Add(ref v, i) = vv;
-            float updated = keep * th - lr * (mm * c1) / (MathF.Sqrt(vv * c2) + eps);
+            float updated = UpdateElement(sum * scale, Unsafe.Add(ref p, i), ref Unsafe.Add(ref m, i), ref Unsafe.Add(ref v, i), coefficients, lr);
             Unsafe.Add(ref p, i) = updated;
             if (copying)
                 Unsafe.Add(ref c, i) = updated;

@@ -62,11 +62,9 @@ public sealed partial class AdamOptimizer : IOptimizer
         ref float g = ref MemoryMarshal.GetReference(gradient);
         ref float m = ref MemoryMarshal.GetReference(firstMoments);
         ref float v = ref MemoryMarshal.GetReference(secondMoments);
-        float b1 = _beta1, b2 = _beta2, a1 = 1f - _beta1, a2 = 1f - _beta2, eps = _epsilon;
-        float c1 = (float)(1.0 / (1.0 - Math.Pow(_beta1, step)));
-        float c2 = (float)(1.0 / (1.0 - Math.Pow(_beta2, step)));
-        float l2 = _decoupled ? 0f : _weightDecay;
-        float keep = _decoupled ? 1f - lr * _weightDecay : 1f;
+        var coefficients = CoefficientsOf(step, lr);
+        var (b1, b2, a1, a2, c1, c2, l2, keep) = coefficients;
+        float eps = _epsilon;
         if (use512)
         {
             Vector512<float> vb1 = Vector512.Create(b1), vb2 = Vector512.Create(b2), va1 = Vector512.Create(a1), va2 = Vector512.Create(a2);
@@ -100,14 +98,27 @@ public sealed partial class AdamOptimizer : IOptimizer
             }
         }
         for (; i < n; i++)
-        {
-            float th = Unsafe.Add(ref p, i);
-            float t = Unsafe.Add(ref g, i) + l2 * th;
-            float mm = b1 * Unsafe.Add(ref m, i) + a1 * t;
-            float vv = b2 * Unsafe.Add(ref v, i) + a2 * (t * t);
-            Unsafe.Add(ref m, i) = mm;
-            Unsafe.Add(ref v, i) = vv;
-            Unsafe.Add(ref p, i) = keep * th - lr * (mm * c1) / (MathF.Sqrt(vv * c2) + eps);
-        }
+            Unsafe.Add(ref p, i) = UpdateElement(Unsafe.Add(ref g, i), Unsafe.Add(ref p, i), ref Unsafe.Add(ref m, i), ref Unsafe.Add(ref v, i), coefficients, lr);
     }
+
+    private Coefficients CoefficientsOf(long step, float lr) =>
+        new(_beta1, _beta2, 1f - _beta1, 1f - _beta2,
+            (float)(1.0 / (1.0 - Math.Pow(_beta1, step))), (float)(1.0 / (1.0 - Math.Pow(_beta2, step))),
+            _decoupled ? 0f : _weightDecay, _decoupled ? 1f - lr * _weightDecay : 1f);
+
+    // The scalar update of one element, in the vector loops' order of operations: its new θ (m and v updated in place).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private float UpdateElement(float g, float th, ref float m, ref float v, Coefficients k, float lr)
+    {
+        float t = g + k.L2 * th;
+        float mm = k.B1 * m + k.A1 * t;
+        float vv = k.B2 * v + k.A2 * (t * t);
+        m = mm;
+        v = vv;
+        return k.Keep * th - lr * (mm * k.C1) / (MathF.Sqrt(vv * k.C2) + _epsilon);
+    }
+
+    // One step's constants: β1, β2, 1−β1, 1−β2, the bias corrections c1, c2 (in double, rounded once), the L2 term
+    // (Adam) and the factor that keeps θ under decoupled decay (AdamW).
+    private readonly record struct Coefficients(float B1, float B2, float A1, float A2, float C1, float C2, float L2, float Keep);
 }

@@ -36,7 +36,7 @@ public sealed class CoordinatorServer : IAsyncDisposable
     private readonly CoordinatorDataPlane _dataPlane;
     private int _disposed;
 
-    private CoordinatorServer(WebApplication app, CoordinatorHost coordinator, CoordinatorDataPlane dataPlane, ModelSnapshotHolder models,
+    private CoordinatorServer(WebApplication app, ActorSystem system, CoordinatorHost coordinator, CoordinatorDataPlane dataPlane, ModelSnapshotHolder models,
         IClusterStatusSource status, Uri address, Task<TrainingResult> completion, ParameterSnapshot? resumedFrom)
     {
         _app = app;
@@ -47,7 +47,7 @@ public sealed class CoordinatorServer : IAsyncDisposable
         Address = address;
         Completion = completion;
         ResumedFrom = resumedFrom;
-        System = app.Services.GetRequiredService<ActorSystem>();
+        System = system;
     }
 
     /// <summary>The Kestrel app's services (for tests).</summary>
@@ -64,6 +64,9 @@ public sealed class CoordinatorServer : IAsyncDisposable
 
     /// <summary>Where the data plane listens (the real port).</summary>
     public IPEndPoint DataPlaneEndpoint => _dataPlane.LocalEndpoint;
+
+    /// <summary>True when the data plane uses TLS (a certificate, and Coordinator:DataPlaneEncryption on).</summary>
+    public bool DataPlaneEncrypted => _dataPlane.Encrypted;
 
     /// <summary>The options of the run (for a resumed run, those stored in the checkpoint).</summary>
     public TrainingOptions Options => _coordinator.Options;
@@ -142,7 +145,7 @@ public sealed class CoordinatorServer : IAsyncDisposable
             var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
             var address = new Uri(addresses.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)
                 .Replace("[::]", "localhost", StringComparison.Ordinal) + "/");
-            return new CoordinatorServer(app, coordinator, dataPlane, models, status, address, completion, resumedFrom);
+            return new CoordinatorServer(app, system, coordinator, dataPlane, models, status, address, completion, resumedFrom);
         }
         catch
         {
