@@ -79,7 +79,7 @@ internal static class BenchClusterCommand
                     await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                         $"{spec}, batch {setup.Batch}, {(setup.Epochs * setup.StepsPerEpoch) - setup.Warmup} timed steps after {setup.Warmup} warm-up, {setup.Threads} thread(s) per worker; "
                         + $"coordinator in this process; tensors {(setup.SharedMemory ? "through shared memory" : "over TCP streams")}, {(setup.Tls ? "mutual TLS" : "no TLS")}; "
-                        + $"{Environment.ProcessorCount} cores, load {LoadAverage():F2}")).ConfigureAwait(false);
+                        + $"{Environment.ProcessorCount} cores, load {Statistics.LoadAverage():F2}")).ConfigureAwait(false);
                     await console.Out.WriteLineAsync("workers  samples/s  speed-up  B/step/worker  ×params  step ms: compute  communication  reduction  waiting  load  data plane").ConfigureAwait(false);
                 }
 
@@ -147,7 +147,7 @@ internal static class BenchClusterCommand
 
         // Steps arrive on the coordinator's loop, one at a time; the list is read only after the run completed.
         var steps = new List<(ClusterStepReport Report, long Timestamp)>();
-        double loadBefore = LoadAverage();
+        double loadBefore = Statistics.LoadAverage();
         await using var server = await CoordinatorServer.StartAsync(settings, options, data, cancellationToken: cancellationToken).ConfigureAwait(false);
         server.Events.StepCompleted += report => steps.Add((report, Stopwatch.GetTimestamp()));
         var workers = new List<BenchWorker>();
@@ -235,20 +235,6 @@ internal static class BenchClusterCommand
         }
 
         return counts.Count > 0 ? [.. counts] : throw new CliException("--workers needs at least one count.", ExitCodes.Usage);
-    }
-
-    /// <summary>The 1-minute load average (Linux), or NaN: the machine may be busy with more than this benchmark.</summary>
-    internal static double LoadAverage()
-    {
-        try
-        {
-            string text = File.ReadAllText("/proc/loadavg");
-            return double.Parse(text.Split(' ')[0], CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
-        {
-            return double.NaN;
-        }
     }
 
     /// <summary>Random 28×28 images and labels as raw IDX files (what every node then loads, fingerprint included).</summary>

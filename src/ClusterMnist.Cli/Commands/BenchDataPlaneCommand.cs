@@ -49,7 +49,7 @@ internal static class BenchDataPlaneCommand
             {
                 await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"{setup.Bytes:N0} bytes each way per step, {setup.Steps} timed steps after {setup.Warmup} warm-up, {setup.Rounds} round(s); "
-                    + $"{Environment.ProcessorCount} cores, load {BenchClusterCommand.LoadAverage():F2}")).ConfigureAwait(false);
+                    + $"{Environment.ProcessorCount} cores, load {Statistics.LoadAverage():F2}")).ConfigureAwait(false);
                 await console.Out.WriteLineAsync("round  transport                                median ms  p90 ms   MB/s  CPU ms  load").ConfigureAwait(false);
             }
 
@@ -77,7 +77,7 @@ internal static class BenchDataPlaneCommand
     private static async Task<DataPlaneBenchmarkLine> MeasureAsync(Setup setup, ClusterCertificate? certificate, int round, CancellationToken cancellationToken)
     {
         var security = certificate is null ? DataPlaneSecurity.PlaintextForTrustedNetwork() : DataPlaneSecurity.MutualTls(certificate);
-        double load = BenchClusterCommand.LoadAverage();
+        double load = Statistics.LoadAverage();
         var accepted = new TaskCompletionSource<DataPlaneConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = DataPlaneServer.Start(new IPEndPoint(IPAddress.Loopback, 0), security, NullLogger.Instance, c => accepted.TrySetResult(c));
         await using var worker = await DataPlaneClient.ConnectAsync("127.0.0.1", server.LocalEndpoint.Port, WorkerId, server.Authorize(WorkerId), security,
@@ -140,7 +140,7 @@ internal static class BenchDataPlaneCommand
         Array.Sort(milliseconds);
         double median = Statistics.Median(milliseconds);
         return new DataPlaneBenchmarkLine("dataplane", round, security.Encrypted ? "tls" : "plaintext", coordinator.Transport, setup.Bytes, setup.Steps,
-            Math.Round(median, 4), Math.Round(milliseconds[(int)Math.Ceiling(0.9 * milliseconds.Length) - 1], 4),
+            Math.Round(median, 4), Math.Round(Statistics.Percentile(milliseconds, 0.9), 4),
             Math.Round(2.0 * setup.Bytes / (median / 1e3) / 1e6, 1), Math.Round(cpuMs, 4), Math.Round(load, 2), Environment.ProcessorCount);
     }
 
@@ -166,7 +166,7 @@ internal static class BenchDataPlaneCommand
         return new DataPlaneBenchmarkSummary("dataplane-summary", setup.Bytes, setup.Steps, setup.Rounds, Math.Round(tlsMs, 4), Math.Round(plaintextMs, 4),
             Math.Round(Statistics.Median(tls.Zip(plaintext, (t, p) => t.MedianMs / p.MedianMs)), 3),
             Math.Round(2.0 * setup.Bytes / (tlsMs / 1e3) / 1e6, 1), Math.Round(2.0 * setup.Bytes / (plaintextMs / 1e3) / 1e6, 1),
-            Math.Round(BenchClusterCommand.LoadAverage(), 2), Environment.ProcessorCount);
+            Math.Round(Statistics.LoadAverage(), 2), Environment.ProcessorCount);
     }
 
     private static string Format(DataPlaneBenchmarkLine line) => string.Create(CultureInfo.InvariantCulture,

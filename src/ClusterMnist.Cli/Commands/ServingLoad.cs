@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using ClusterMnist.Cli.Reporting;
 
 namespace ClusterMnist.Cli.Commands;
 
@@ -97,10 +98,6 @@ internal sealed record LatencySummary(long Requests, int Errors, string? FirstEr
         Array.Sort(latenciesMs);
         return new LatencySummary(
             latenciesMs.Length, errors, firstError, seconds, latenciesMs.Length / seconds,
-            Percentile(latenciesMs, 0.50), Percentile(latenciesMs, 0.99), latenciesMs.Length == 0 ? double.NaN : latenciesMs[^1]);
+            Statistics.Percentile(latenciesMs, 0.50), Statistics.Percentile(latenciesMs, 0.99), latenciesMs.Length == 0 ? double.NaN : latenciesMs[^1]);
     }
-
-    // Nearest rank: the smallest latency that at least `fraction` of the requests did not exceed.
-    private static double Percentile(double[] sorted, double fraction) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(fraction * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

@@ -39,8 +39,12 @@ public sealed class ReductionExponents
         ArgumentNullException.ThrowIfNull(layout);
         if (values.Length != layout.SegmentCount)
             throw new ArgumentException($"Expected {layout.SegmentCount} exponents, got {values.Length}.", nameof(values));
-        foreach (int e in values)
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(Math.Abs(e), MaxExponent, nameof(values));
+        for (int i = 0; i < values.Length; i++)
+        {
+            // Named with its real value and sign (|int.MinValue| does not exist).
+            if (values[i] is < -MaxExponent or > MaxExponent)
+                throw new ArgumentException($"reduction exponent {i} is {values[i]}; exponents lie within ±{MaxExponent}.");
+        }
         _limit = layout.Limit;
         _values = values.ToArray();
     }

@@ -107,15 +107,19 @@ public sealed partial class TrainingRun
             : Shuffle(new int[_data.Train.Count], state.Epoch, Options.Seed);
         if (!state.RngState.AsSpan().SequenceEqual(new[] { expectedRng.S0, expectedRng.S1, expectedRng.S2, expectedRng.S3 }))
             throw new CheckpointException(path, "the stored shuffle generator state does not match this build's Rng; the run cannot be reproduced.");
-        for (int i = 0; i < state.Exponents.Length; i++)
+        // Checked before anything is restored, so a refused checkpoint leaves this run as it was.
+        ReductionExponents exponents;
+        try
         {
-            // Named with its real value: the range check below reports |e|, so −1000 once read as "1000".
-            if (Math.Abs((long)state.Exponents[i]) > ReductionExponents.MaxExponent)
-                throw new CheckpointException(path, $"reduction exponent {i} is {state.Exponents[i]}; stored exponents lie within ±{ReductionExponents.MaxExponent}.");
+            exponents = new ReductionExponents(Layout, state.Exponents);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CheckpointException(path, e.Message, e);
         }
         state.Parameters.CopyTo(_parameters, 0);
         state.OptimizerState.CopyTo(_optimizerState, 0);
-        _exponents = new ReductionExponents(Layout, state.Exponents);
+        _exponents = exponents;
         GlobalStep = state.GlobalStep;
         Epoch = state.Epoch;
         StepInEpoch = state.StepInEpoch;
