@@ -46,8 +46,8 @@ internal sealed partial class CoordinatorActor
         member.Stream = connected.Stream;
         if (member.ReadyAwaitingStream is { } ready)
         {
-            _log.Info("Worker {0} exchanges tensors over its data plane stream ({1})", member.Id, ready.Detail);
-            Activate(member, TensorRoute.Stream);
+            _log.Info("Worker {0} opened its data plane stream ({1})", member.Id, ready.Detail);
+            Activate(member, ready.Route);
         }
     }
 
@@ -63,15 +63,6 @@ internal sealed partial class CoordinatorActor
             _log.Warning("Worker {0} lost its data plane stream ({1}); declaring it dead", member.Id, closed.Reason);
             MarkGone(member, MemberState.Dead, $"data plane stream closed: {closed.Reason}");
         }
-    }
-
-    // Frames and answers that wait for their other half belong to the attempt in progress; a new attempt drops them.
-    private static void DropUnpairedStreamSums(Member member)
-    {
-        foreach (var sums in member.SumsAwaitingAnswers.Values)
-            ReleaseSums(sums);
-        member.SumsAwaitingAnswers.Clear();
-        member.AnswersAwaitingSums.Clear();
     }
 
     // A member that is gone no longer writes to its sums file (unmapped once no answer in it is being read), its
@@ -91,6 +82,5 @@ internal sealed partial class CoordinatorActor
         member.Stream?.Close(member.Reason ?? "the worker is gone");
         member.Stream = null;
         member.ReadyAwaitingStream = null;
-        DropUnpairedStreamSums(member);
     }
 }

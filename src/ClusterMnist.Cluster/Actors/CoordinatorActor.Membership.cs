@@ -84,12 +84,6 @@ internal sealed partial class CoordinatorActor
                 break;
             case TensorRoute.Stream when member.IsRemote:
                 DeclineSharedMemory(member, ready.Detail);
-                if (member.Stream is null)
-                {
-                    // Its connection is being handed over by the data plane; it becomes active then.
-                    member.ReadyAwaitingStream = ready;
-                    return;
-                }
                 _log.Info("Worker {0} exchanges tensors over its data plane stream ({1})", member.Id, ready.Detail);
                 break;
             case TensorRoute.Inline when !member.IsRemote:
@@ -97,6 +91,13 @@ internal sealed partial class CoordinatorActor
             default:
                 Refuse(member, $"it asked for tensors on the {ready.Route} route, which this coordinator did not offer it.");
                 return;
+        }
+        if (member.IsRemote && member.Stream is null)
+        {
+            // Every step's messages go on its stream, whose connection the data plane is still handing over; it
+            // becomes active then.
+            member.ReadyAwaitingStream = ready;
+            return;
         }
         Activate(member, ready.Route);
     }
@@ -119,13 +120,18 @@ internal sealed partial class CoordinatorActor
         MarkGone(member, MemberState.Refused, reason);
     }
 
+    // A worker that has its stream says goodbye there, after its last answer (OnStreamReceived); before it has one,
+    // or in one process, in a message.
     private void OnGoodbye(Goodbye bye)
     {
         if (_members.TryGetValue(bye.WorkerId, out var member) && member.IsPresent && member.Actor.Equals(Sender))
-        {
-            _log.Info("Worker {0} left: {1}", bye.WorkerId, bye.Reason);
-            MarkGone(member, MemberState.Left, bye.Reason);
-        }
+            Leave(member, bye.Reason);
+    }
+
+    private void Leave(Member member, string reason)
+    {
+        _log.Info("Worker {0} left: {1}", member.Id, reason);
+        MarkGone(member, MemberState.Left, reason);
     }
 
     private void OnTerminated(Terminated terminated)
@@ -164,7 +170,6 @@ internal sealed partial class CoordinatorActor
         member.State = MemberState.Unreachable;
         member.Reason = $"unreachable: {reason}";
         ReassignShardsOf(member.Id);
-        DropUnpairedStreamSums(member);
         PublishStatus();
     }
 

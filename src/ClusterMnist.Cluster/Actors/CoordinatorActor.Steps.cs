@@ -114,8 +114,6 @@ internal sealed partial class CoordinatorActor
     private void StartAttempt()
     {
         ReleaseDeferredSums();
-        foreach (var member in _members.Values)
-            DropUnpairedStreamSums(member);
         _run.Reduction.Reset();
         _assignments.Clear();
         _pending.Clear();
@@ -186,9 +184,12 @@ internal sealed partial class CoordinatorActor
             _run.Exponents.ToArray(), member.Route, sumsSlot);
         _assignments[message.AssignmentId] = new Assignment(message.AssignmentId, message.Step, member.Id, shards, Now, Stopwatch.GetTimestamp(),
             sumsSlot >= 0 ? member.SharedSums : null, sumsSlot);
-        member.Stream?.ExpectSums(message.AssignmentId);
         _stepWorkers.Add(member.Id);
-        member.Actor.Tell(message, Self);
+        // A worker on another node gets it on its stream, after the parameters it names; one in this process as a message.
+        if (member.Stream is { } stream)
+            stream.SendAssignment(message);
+        else
+            member.Actor.Tell(message, Self);
         member.ParameterVersionSent = _parameterVersion;
         // What crosses the node boundary: the message as serialized, and the tensor frames of the data plane.
         _stepBytes += TensorMessageSerializer.SizeOf(message) + streamBytes;
@@ -216,19 +217,39 @@ internal sealed partial class CoordinatorActor
         AssignPending();
     }
 
+    // In one process, answers come as messages; a worker on another node answers on its stream (OnStreamReceived).
     private void OnShardsDone(ShardsDone done)
     {
-        switch (done.SumsRoute)
+        if (done.SumsRoute != TensorRoute.Inline || !_members.TryGetValue(done.WorkerId, out var member) || member.IsRemote)
         {
-            case TensorRoute.SharedMemory:
-                done = WithSharedSums(done);
-                break;
-            case TensorRoute.Stream:
-                if (!WithStreamSums(ref done))
-                    return;
-                break;
+            _log.Warning("Ignored an answer from {0} for assignment {1}: answers from other nodes come on their data plane stream", done.WorkerId, done.AssignmentId);
+            ReleaseSums(done.Sums);
+            return;
         }
         AddShardsDoneOrRelease(done);
+    }
+
+    // What a worker's stream delivers comes from that worker as long as the stream is still its member's.
+    private void OnStreamReceived(StreamReceived received)
+    {
+        var member = MemberOf(received.Stream);
+        switch (received.Message)
+        {
+            case ShardsDone done when member is null:
+                ReleaseSums(done.Sums);
+                break;
+            case ShardsDone done when !string.Equals(done.WorkerId, member.Id, StringComparison.Ordinal):
+                ReleaseSums(done.Sums);
+                _log.Error("Worker {0} answered on its stream in the name of {1}", member.Id, done.WorkerId);
+                MarkGone(member, MemberState.Dead, "answered in another worker's name");
+                break;
+            case ShardsDone done:
+                AddShardsDoneOrRelease(done.SumsRoute == TensorRoute.SharedMemory ? WithSharedSums(done) : done);
+                break;
+            case Goodbye bye when member is { IsPresent: true }:
+                Leave(member, bye.Reason);
+                break;
+        }
     }
 
     private void AddShardsDoneOrRelease(ShardsDone done)
@@ -262,49 +283,6 @@ internal sealed partial class CoordinatorActor
             ? done with { Sums = sums.Filled(done.SharedSumsSlot) }
             : done;
     }
-
-    // The sums of an answer on the stream route travel apart from it: whichever of the two arrives second completes
-    // the pair. False while the frame is still on its way (the answer waits for it).
-    private bool WithStreamSums(ref ShardsDone done)
-    {
-        if (!done.Sums.IsEmpty || !_members.TryGetValue(done.WorkerId, out var member) || !member.Actor.Equals(Sender))
-        {
-            ReleaseSums(done.Sums);
-            done = done with { Sums = ReadOnlyMemory<byte>.Empty };
-            return true;
-        }
-        if (member.SumsAwaitingAnswers.Remove(done.AssignmentId, out var sums))
-        {
-            done = done with { Sums = sums };
-            return true;
-        }
-        if (!IsCurrent(done.AssignmentId, done.WorkerId))
-            return true;
-        member.AnswersAwaitingSums[done.AssignmentId] = done;
-        return false;
-    }
-
-    private void OnStreamSums(StreamSumsArrived arrived)
-    {
-        var member = MemberOf(arrived.Stream);
-        if (member is null || !member.IsLive)
-        {
-            ReleaseSums(arrived.Sums);
-            return;
-        }
-        if (member.AnswersAwaitingSums.Remove(arrived.AssignmentId, out var done))
-        {
-            AddShardsDoneOrRelease(done with { Sums = arrived.Sums });
-            return;
-        }
-        if (IsCurrent(arrived.AssignmentId, member.Id))
-            member.SumsAwaitingAnswers[arrived.AssignmentId] = arrived.Sums;
-        else
-            ReleaseSums(arrived.Sums);
-    }
-
-    private bool IsCurrent(long assignmentId, string workerId)
-        => _stepActive && _assignments.TryGetValue(assignmentId, out var assignment) && string.Equals(assignment.WorkerId, workerId, StringComparison.Ordinal);
 
     // Called after the update that read them (or after a reset that dropped them).
     private void ReleaseDeferredSums()

@@ -98,8 +98,8 @@ internal sealed partial class CoordinatorActor : UntypedActor, IWithTimers
                 case ShardsDone done:
                     OnShardsDone(done);
                     break;
-                case StreamSumsArrived sums:
-                    OnStreamSums(sums);
+                case StreamReceived received:
+                    OnStreamReceived(received);
                     break;
                 case StreamConnected connected:
                     OnStreamConnected(connected);
@@ -143,7 +143,7 @@ internal sealed partial class CoordinatorActor : UntypedActor, IWithTimers
                 // Nothing reads it now: the buffer behind its sums is given back.
                 ReleaseSums(late.Sums);
                 break;
-            case StreamSumsArrived late:
+            case StreamReceived { Message: ShardsDone late }:
                 ReleaseSums(late.Sums);
                 break;
             case StreamConnected late:

@@ -45,14 +45,8 @@ internal sealed class Member(string id, IActorRef actor, int cores, long joinOrd
     /// <summary>Its data plane stream, once it connected with its ticket.</summary>
     public IWorkerStream? Stream { get; set; }
 
-    /// <summary>It said it is ready on its stream before the stream's connection was handed over (they travel apart).</summary>
+    /// <summary>It said it is ready before its stream's connection was handed over (they travel apart).</summary>
     public WorkerReady? ReadyAwaitingStream { get; set; }
-
-    /// <summary>Answers that arrived before the stream frame with their sums, by assignment id.</summary>
-    public Dictionary<long, ShardsDone> AnswersAwaitingSums { get; } = [];
-
-    /// <summary>Stream frames of sums that arrived before their answer, by assignment id.</summary>
-    public Dictionary<long, ReadOnlyMemory<byte>> SumsAwaitingAnswers { get; } = [];
 
     public long ShardsDone { get; set; }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using ClusterMnist.Cluster.DataPlane;
 using ClusterMnist.Cluster.Messages;
+using ClusterMnist.Cluster.Serialization;
 using ClusterMnist.Core.Data;
 using ClusterMnist.Core.Model;
 using ClusterMnist.Core.Training;
@@ -15,8 +16,8 @@ namespace ClusterMnist.Cluster.Actors;
 /// coordinator in the same process passes a <see cref="SharedTensor"/>, computed from in place (held until the next
 /// version arrives); a worker on the coordinator's host that mapped its shared memory files
 /// (<see cref="AttachSharedMemory"/>) copies them out of the shared parameter file and combines its sums straight into
-/// the slot the assignment names; any other worker takes them from its data plane stream (<see cref="AttachStream"/>),
-/// copies the received frame out, and sends its sums back on the stream.
+/// the slot the assignment names; any other worker takes them from its data plane stream (<see cref="AttachStream"/>)
+/// and copies the received frame out. Its caller sends the answer.
 /// </summary>
 internal sealed class ShardComputer : IDisposable
 {
@@ -53,6 +54,7 @@ internal sealed class ShardComputer : IDisposable
         _threadPartials = Enumerable.Range(0, _pool.Count).Select(_pool.PartialOf).ToArray();
         _sumsPool = new SharedTensorPool(network.ParameterCount);
         _segments = layout.SegmentCount;
+        MaxAssignmentBytes = TensorMessageSerializer.MaxControlBytes(setup.BatchSize, _segments);
     }
 
     /// <summary>Maps the files a coordinator offered; false, with the reason, when they are not usable from here.</summary>
@@ -96,10 +98,17 @@ internal sealed class ShardComputer : IDisposable
         return true;
     }
 
-    /// <summary>Takes parameters from, and sends sums to, <paramref name="stream"/> on the stream route.</summary>
+    /// <summary>Takes parameters from <paramref name="stream"/> on the stream route; sums not in a shared slot go there.</summary>
     public void AttachStream(ICoordinatorStream stream) => _stream = stream;
 
-    /// <summary>Computes the assignment and returns the answer to send (its buffers are private copies).</summary>
+    /// <summary>The longest assignment frame this worker reads (for its batch size and segments).</summary>
+    public int MaxAssignmentBytes { get; }
+
+    /// <summary>
+    /// Computes the assignment and returns the answer to send (its small buffers are private copies). Its sums are in
+    /// the shared memory slot it names, or in a pooled tensor that the caller gives back with
+    /// <see cref="PooledTensor.Release"/> once they are sent.
+    /// </summary>
     public async Task<ShardsDone> ComputeAsync(string workerId, ComputeShards assignment, CancellationToken cancellationToken)
     {
         if (assignment.ParametersRoute == TensorRoute.Stream && _parameterVersion != assignment.ParameterVersion)
@@ -108,18 +117,7 @@ internal sealed class ShardComputer : IDisposable
             var frame = await stream.TakeParametersAsync(assignment.ParameterVersion, cancellationToken).ConfigureAwait(false);
             UseStreamParameters(assignment, frame);
         }
-        var done = Compute(workerId, assignment);
-        if (done.SumsRoute != TensorRoute.Stream)
-            return done;
-        try
-        {
-            await _stream!.SendSumsAsync(assignment.AssignmentId, done.Sums, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            PooledTensor.Release(done.Sums);
-        }
-        return done with { Sums = ReadOnlyMemory<byte>.Empty };
+        return Compute(workerId, assignment);
     }
 
     private void UseStreamParameters(ComputeShards assignment, ReadOnlyMemory<byte> frame)
@@ -244,7 +242,9 @@ internal sealed class ShardComputer : IDisposable
             loss[i] = _pool.ShardLoss[shards[i]];
             correct[i] = _pool.ShardCorrect[shards[i]];
         }
-        var route = slot >= 0 ? TensorRoute.SharedMemory : assignment.ParametersRoute == TensorRoute.Stream ? TensorRoute.Stream : TensorRoute.Inline;
+        // Sums not in a slot go on the stream when there is one (also from a worker on shared memory whose slots were
+        // both still being read), else in the message, to a coordinator in this process.
+        var route = slot >= 0 ? TensorRoute.SharedMemory : _stream is not null ? TensorRoute.Stream : TensorRoute.Inline;
         return new ShardsDone(workerId, assignment.Step, assignment.AssignmentId, shards, sumBytes, maxAbs, overflow, loss, correct, seconds, route, slot);
     }
 

@@ -20,8 +20,9 @@ internal sealed partial class WorkerActor
         PrepareAsync(accepted, _stopping.Token).PipeTo(Self);
     }
 
-    // Loads the data, builds the engine and attaches it to the data plane: shared memory when its files are on this
-    // host, else the stream. Runs off the actor's thread.
+    // Loads the data, builds the engine and attaches it to the data plane: the stream, which carries every per-step
+    // message, and shared memory for the tensors when its files are on this host (else they go on the stream too).
+    // Runs off the actor's thread.
     private async Task<Prepared> PrepareAsync(JoinAccepted accepted, CancellationToken cancellationToken)
     {
         ImageSet train;
@@ -37,19 +38,21 @@ internal sealed partial class WorkerActor
         if (accepted.DataPlane is not { } offer)
             return new Prepared(computer, null, TensorRoute.Inline, train.Fingerprint, "in the coordinator's process", null);
         string detail = "this worker does not use shared memory";
-        if (offer.SharedMemory is { } files && _settings.SharedMemory && computer.AttachSharedMemory(files, out detail))
-            return new Prepared(computer, null, TensorRoute.SharedMemory, train.Fingerprint, detail, null);
+        bool mapped = offer.SharedMemory is { } files && _settings.SharedMemory && computer.AttachSharedMemory(files, out detail);
+        ICoordinatorStream stream;
         try
         {
-            var stream = await _resources.ConnectAsync(offer.Stream, _settings.WorkerId, cancellationToken).ConfigureAwait(false);
-            computer.AttachStream(stream);
-            string how = $"{(offer.Stream.Encrypted ? "TLS" : "unencrypted")} stream to {offer.Stream.Host}:{offer.Stream.Port}; shared memory: {detail}";
-            return new Prepared(computer, stream, TensorRoute.Stream, train.Fingerprint, how, null);
+            stream = await _resources.ConnectAsync(offer.Stream, _settings.WorkerId, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return new Prepared(computer, null, TensorRoute.Stream, train.Fingerprint, "", $"cannot open the data plane stream to {offer.Stream.Host}:{offer.Stream.Port}: {e.Message}");
         }
+        computer.AttachStream(stream);
+        string how = $"{(offer.Stream.Encrypted ? "TLS" : "unencrypted")} stream to {offer.Stream.Host}:{offer.Stream.Port}";
+        return mapped
+            ? new Prepared(computer, stream, TensorRoute.SharedMemory, train.Fingerprint, $"{detail}; steps over the {how}", null)
+            : new Prepared(computer, stream, TensorRoute.Stream, train.Fingerprint, $"{how}; shared memory: {detail}", null);
     }
 
     private void OnPrepared(Prepared prepared)
@@ -73,7 +76,9 @@ internal sealed partial class WorkerActor
         _stream = prepared.Stream;
         if (_stream is { } stream)
         {
+            // Assignments arrive on the stream and queue in this mailbox like any other message.
             var self = Self;
+            stream.Start(_computer!.MaxAssignmentBytes, assignment => self.Tell(assignment));
             stream.Completion.ContinueWith(t => self.Tell(new StreamEnded(stream, t.Result)), TaskScheduler.Default);
         }
         _ready = true;
@@ -97,6 +102,7 @@ internal sealed partial class WorkerActor
         var computer = _computer;
         var self = Self;
         var coordinator = _coordinator!;
+        var stream = _stream;
         string id = _settings.WorkerId;
         var stopping = _stopping.Token;
         _computing = true;
@@ -104,20 +110,35 @@ internal sealed partial class WorkerActor
         // local queue: the thread, about to go idle, picks the computation up itself instead of waking another one.
         // When the workers and the coordinator share the cores, a woken thread first waits for a core; with two
         // workers beside the coordinator on 2 cores this was worth ~10 % of the step rate.
-        ThreadPool.QueueUserWorkItem(_ => _ = ComputeAsync(computer, id, assignment, coordinator, self, stopping), state: (object?)null, preferLocal: true);
+        ThreadPool.QueueUserWorkItem(_ => _ = ComputeAsync(computer, id, assignment, stream, coordinator, self, stopping), state: (object?)null,
+            preferLocal: true);
     }
 
-    private static async Task ComputeAsync(ShardComputer computer, string id, ComputeShards assignment, IActorRef coordinator, IActorRef self,
-        CancellationToken stopping)
+    private static async Task ComputeAsync(ShardComputer computer, string id, ComputeShards assignment, ICoordinatorStream? stream,
+        IActorRef coordinator, IActorRef self, CancellationToken stopping)
     {
         AssignmentComputed result;
         try
         {
             var done = await computer.ComputeAsync(id, assignment, stopping).ConfigureAwait(false);
             // The answer goes to the coordinator from this thread, not through this actor's mailbox (one hop less on
-            // every step's critical path); the actor learns of it next, so a Goodbye still follows it.
-            if (!stopping.IsCancellationRequested)
+            // every step's critical path): on the stream, whose frames the coordinator reads in order, or, in one
+            // process, as a message. The actor learns of it next, so a goodbye still follows it.
+            if (stream is not null)
+            {
+                try
+                {
+                    await stream.SendAnswerAsync(done, stopping).ConfigureAwait(false);
+                }
+                finally
+                {
+                    PooledTensor.Release(done.Sums);
+                }
+            }
+            else if (!stopping.IsCancellationRequested)
+            {
                 coordinator.Tell(done, self);
+            }
             result = new AssignmentComputed(assignment, null);
         }
         catch (Exception e)

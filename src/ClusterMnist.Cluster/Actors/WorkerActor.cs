@@ -114,12 +114,19 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
             case AssignmentComputed computed:
                 OnComputed(computed);
                 break;
-            case Drain drain when !_done:
+            case Drain drain when !_done && !_draining:
                 _draining = true;
                 _drainReason = drain.Reason;
                 _queue.Clear();
                 if (!_computing)
                     SayGoodbye();
+                break;
+            case GoodbyeSent sent when !_done:
+                if (sent.Failure is null)
+                    _log.Info("Worker {0} said goodbye: {1}", _settings.WorkerId, _drainReason);
+                else
+                    _log.Warning("Worker {0} could not say goodbye on its stream ({1}); leaving all the same", _settings.WorkerId, sent.Failure);
+                End(WorkerOutcomeKind.Left, _drainReason);
                 break;
             case TrainingFinished finished when !_done:
                 // Debug: the host reports the outcome itself.
@@ -149,8 +156,19 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
 
     private void SendJoin() => _coordinator!.Tell(new JoinRequest(_settings.WorkerId, _settings.Threads, _settings.SharedMemory));
 
+    // On the stream when there is one, so that it follows the last answer; the worker has left once it is written
+    // (or the stream is gone, which the coordinator sees as well).
     private void SayGoodbye()
     {
+        if (_stream is { } stream)
+        {
+            var self = Self;
+            string reason = _drainReason;
+            stream.SendGoodbyeAsync(reason, CancellationToken.None).AsTask()
+                .ContinueWith(sent => self.Tell(new GoodbyeSent(sent.IsCompletedSuccessfully ? null : sent.Exception?.GetBaseException().Message)),
+                    TaskScheduler.Default);
+            return;
+        }
         if (_coordinator is not null)
         {
             _coordinator.Tell(new Goodbye(_settings.WorkerId, _drainReason));
@@ -166,6 +184,9 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
         Timers.CancelAll();
         _progress.End(new WorkerOutcome(kind, detail, _shardsDone));
     }
+
+    /// <summary>Local: the goodbye on the stream is written (Failure null) or could not be.</summary>
+    private sealed record GoodbyeSent(string? Failure) : INoSerializationVerificationNeeded;
 
     /// <summary>Periodic tick: repeat the join request while it is unanswered.</summary>
     private sealed class RetryJoin : INoSerializationVerificationNeeded

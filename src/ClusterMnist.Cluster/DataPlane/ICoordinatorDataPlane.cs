@@ -6,7 +6,8 @@ namespace ClusterMnist.Cluster.DataPlane;
 /// <summary>
 /// The coordinator's end of the workers' streams. The coordinator actor authorizes each worker it accepts; when that
 /// worker connects with its ticket, the actor receives <see cref="StreamConnected"/>, then a
-/// <see cref="StreamSumsArrived"/> per sums frame and a <see cref="StreamClosed"/> when the connection ends.
+/// <see cref="StreamReceived"/> per answer (with its sums) or goodbye, and a <see cref="StreamClosed"/> when the
+/// connection ends.
 /// </summary>
 internal interface ICoordinatorDataPlane
 {
@@ -29,8 +30,11 @@ internal interface IWorkerStream
     /// </summary>
     void SendParameters(long version, SharedTensor parameters);
 
-    /// <summary>Accepts sums frames of assignments up to <paramref name="assignmentId"/> (frames of ids never issued close the stream).</summary>
-    void ExpectSums(long assignmentId);
+    /// <summary>
+    /// Queues <paramref name="assignment"/> (without a tensor: its parameters are in a frame sent before it or in shared
+    /// memory) and from then on accepts an answer to it; answers to assignments never sent close the stream.
+    /// </summary>
+    void SendAssignment(ComputeShards assignment);
 
     /// <summary>Closes the connection (idempotent).</summary>
     void Close(string reason);
@@ -39,8 +43,12 @@ internal interface IWorkerStream
 /// <summary>Local: a worker connected to the data plane with its ticket.</summary>
 internal sealed record StreamConnected(string WorkerId, IWorkerStream Stream) : ICoordinatorMessage, INoSerializationVerificationNeeded;
 
-/// <summary>Local: the sums of an assignment arrived on a worker's stream, in a pooled buffer (released through <see cref="PooledTensor"/>).</summary>
-internal sealed record StreamSumsArrived(IWorkerStream Stream, long AssignmentId, ReadOnlyMemory<byte> Sums) : ICoordinatorMessage, INoSerializationVerificationNeeded;
+/// <summary>
+/// Local: a message arrived on a worker's stream: a <see cref="ShardsDone"/> (on the stream route with its sums in a
+/// pooled buffer, released through <see cref="PooledTensor"/>) or a <see cref="Goodbye"/>. It is from that worker as
+/// far as the stream is still its member's; the worker id inside is the worker's claim.
+/// </summary>
+internal sealed record StreamReceived(IWorkerStream Stream, ICoordinatorMessage Message) : ICoordinatorMessage, INoSerializationVerificationNeeded;
 
 /// <summary>Local: a worker's stream ended.</summary>
 internal sealed record StreamClosed(IWorkerStream Stream, string Reason) : ICoordinatorMessage, INoSerializationVerificationNeeded;

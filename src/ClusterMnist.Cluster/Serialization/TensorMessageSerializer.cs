@@ -52,8 +52,19 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
         _ => throw new ArgumentException($"{o.GetType().Name} is not a tensor message.", nameof(o)),
     };
 
+    /// <summary>
+    /// The most bytes a <see cref="ComputeShards"/> or <see cref="ShardsDone"/> without its tensor can take for a run of
+    /// <paramref name="batchSize"/> rows and <paramref name="segmentCount"/> reduction segments (a data plane control
+    /// frame's bound): at most one shard, loss and count per row, one sample index per row, per segment an exponent,
+    /// a max |g| and a flag, and a worker id of at most 1 KB.
+    /// </summary>
+    public static int MaxControlBytes(int batchSize, int segmentCount) => checked(256 + MaxWorkerIdBytes + (20 * batchSize) + (9 * segmentCount));
+
     /// <inheritdoc />
-    public override byte[] ToBinary(object obj)
+    public override byte[] ToBinary(object obj) => Encode(obj);
+
+    /// <summary>The bytes of <paramref name="obj"/> (what <see cref="ToBinary"/> writes, also a data plane frame's payload).</summary>
+    public static byte[] Encode(object obj)
     {
         if (!BitConverter.IsLittleEndian)
             throw new PlatformNotSupportedException("Tensor messages are raw little-endian bytes.");
@@ -94,18 +105,25 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
     }
 
     /// <inheritdoc />
-    public override object FromBinary(byte[] bytes, string manifest)
+    public override object FromBinary(byte[] bytes, string manifest) => manifest switch
+    {
+        ComputeShardsManifest => DecodeComputeShards(bytes),
+        ShardsDoneManifest => DecodeShardsDone(bytes),
+        _ => throw new SerializationException($"Unknown tensor message manifest '{manifest}'."),
+    };
+
+    /// <summary>Reads a <see cref="ComputeShards"/>; its parameters, if any, are a view of <paramref name="bytes"/>.</summary>
+    public static ComputeShards DecodeComputeShards(ReadOnlyMemory<byte> bytes)
     {
         var reader = new BlockReader(bytes);
-        object message = manifest switch
-        {
-            ComputeShardsManifest => ReadComputeShards(ref reader),
-            ShardsDoneManifest => ReadShardsDone(ref reader),
-            _ => throw new SerializationException($"Unknown tensor message manifest '{manifest}'."),
-        };
-        if (!reader.AtEnd)
-            throw new SerializationException($"A {message.GetType().Name} is followed by {reader.Remaining} unexpected bytes.");
-        return message;
+        return reader.End(ReadComputeShards(ref reader));
+    }
+
+    /// <summary>Reads a <see cref="ShardsDone"/>; its sums, if any, are a view of <paramref name="bytes"/>.</summary>
+    public static ShardsDone DecodeShardsDone(ReadOnlyMemory<byte> bytes)
+    {
+        var reader = new BlockReader(bytes);
+        return reader.End(ReadShardsDone(ref reader));
     }
 
     private static ComputeShards ReadComputeShards(ref BlockReader reader)
@@ -184,26 +202,29 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
 
     // Every length is checked against what is left before it is used, so a malformed message fails with a
     // SerializationException instead of reading out of range or allocating what it claims.
-    private ref struct BlockReader(byte[] source)
+    private ref struct BlockReader(ReadOnlyMemory<byte> source)
     {
-        private readonly byte[] _source = source;
+        private readonly ReadOnlyMemory<byte> _source = source;
         private int _at;
 
-        public readonly bool AtEnd => _at == _source.Length;
-
         public readonly int Remaining => _source.Length - _at;
+
+        /// <summary><paramref name="message"/>, if it took every byte.</summary>
+        public readonly T End<T>(T message) => Remaining == 0
+            ? message
+            : throw new SerializationException($"A {typeof(T).Name} is followed by {Remaining} unexpected bytes.");
 
         public TensorRoute Route()
         {
             Need(1);
-            byte value = _source[_at++];
+            byte value = _source.Span[_at++];
             return Enum.IsDefined((TensorRoute)value) ? (TensorRoute)value : throw new SerializationException($"Unknown tensor route {value}.");
         }
 
         public int Int32()
         {
             Need(4);
-            int value = BinaryPrimitives.ReadInt32LittleEndian(_source.AsSpan(_at));
+            int value = BinaryPrimitives.ReadInt32LittleEndian(_source.Span[_at..]);
             _at += 4;
             return value;
         }
@@ -211,7 +232,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
         public long Int64()
         {
             Need(8);
-            long value = BinaryPrimitives.ReadInt64LittleEndian(_source.AsSpan(_at));
+            long value = BinaryPrimitives.ReadInt64LittleEndian(_source.Span[_at..]);
             _at += 8;
             return value;
         }
@@ -219,7 +240,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
         public double Double()
         {
             Need(8);
-            double value = BinaryPrimitives.ReadDoubleLittleEndian(_source.AsSpan(_at));
+            double value = BinaryPrimitives.ReadDoubleLittleEndian(_source.Span[_at..]);
             _at += 8;
             return value;
         }
@@ -231,7 +252,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
             if (count < 0)
                 throw new SerializationException($"A block length of {count} is negative.");
             Need(count);
-            var view = new ReadOnlyMemory<byte>(_source, _at, count);
+            var view = _source.Slice(_at, count);
             _at += count;
             return view;
         }
@@ -243,7 +264,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
             if (count < 0 || count > Remaining / size)
                 throw new SerializationException($"A block of {count} elements does not fit in the {Remaining} bytes left.");
             var values = new T[count];
-            _source.AsSpan(_at, count * size).CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
+            _source.Span.Slice(_at, count * size).CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
             _at += count * size;
             return values;
         }

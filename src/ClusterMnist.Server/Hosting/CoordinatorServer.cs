@@ -4,6 +4,7 @@ using Akka.Hosting;
 using ClusterMnist.Cluster.Coordinator;
 using ClusterMnist.Cluster.DataPlane;
 using ClusterMnist.Cluster.Hosting;
+using ClusterMnist.Cluster.Serialization;
 using ClusterMnist.Core.Data;
 using ClusterMnist.Core.Training;
 using ClusterMnist.Server.Metrics;
@@ -132,7 +133,8 @@ public sealed class CoordinatorServer : IAsyncDisposable
             ? DataPlaneSecurity.MutualTls(certificate)
             : DataPlaneSecurity.PlaintextForTrustedNetwork();
         var dataPlane = await CoordinatorDataPlane.StartAsync(settings.Node.BindHost, settings.DataPlanePort, settings.Node.PublicHost, security,
-            run.Parameters.Length, loggerFactory.CreateLogger("ClusterMnist.DataPlane"), cancellationToken).ConfigureAwait(false);
+            run.Parameters.Length, TensorMessageSerializer.MaxControlBytes(run.Options.BatchSize, run.Layout.SegmentCount),
+            loggerFactory.CreateLogger("ClusterMnist.DataPlane"), cancellationToken).ConfigureAwait(false);
         WebApplication? app = null;
         try
         {

@@ -4,6 +4,7 @@ using ClusterMnist.Cluster.Coordinator;
 using ClusterMnist.Cluster.DataPlane;
 using ClusterMnist.Cluster.Hosting;
 using ClusterMnist.Cluster.Security;
+using ClusterMnist.Cluster.Serialization;
 using ClusterMnist.Cluster.Worker;
 using ClusterMnist.Core.Training;
 using Microsoft.Extensions.Logging;
@@ -48,7 +49,8 @@ internal sealed class ClusterNodes : IAsyncDisposable
         nodes._owned.Add(nodes.Coordinator);
         var security = certificate is null ? DataPlaneSecurity.PlaintextForTrustedNetwork() : DataPlaneSecurity.MutualTls(certificate);
         var run = new TrainingRun(options, ClusterRuns.Data);
-        var dataPlane = await CoordinatorDataPlane.StartAsync("127.0.0.1", 0, "127.0.0.1", security, run.Parameters.Length, nodes._logs.CreateLogger("DataPlane"));
+        var dataPlane = await CoordinatorDataPlane.StartAsync("127.0.0.1", 0, "127.0.0.1", security, run.Parameters.Length,
+            TensorMessageSerializer.MaxControlBytes(run.Options.BatchSize, run.Layout.SegmentCount), nodes._logs.CreateLogger("DataPlane"));
         nodes._owned.Insert(0, dataPlane);
         nodes.Host = CoordinatorHost.Start(nodes.Coordinator.System, run, settings, events: null, dataPlane);
         return nodes;

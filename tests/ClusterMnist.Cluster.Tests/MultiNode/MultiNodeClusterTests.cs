@@ -45,17 +45,23 @@ public sealed class MultiNodeClusterTests
             adapters: ["trttl"]);
         var steady = await nodes.StartWorkerAsync("steady");
         var isolated = await nodes.StartWorkerAsync("isolated");
-        var cut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var isolatedAddress = Akka.Cluster.Cluster.Get(isolated.System).SelfAddress;
+        var coordinatorCluster = Akka.Cluster.Cluster.Get(nodes.Coordinator.System);
+        bool seen = false;
         nodes.Events.StepCompleted += step =>
         {
-            if (step.Report.Step == 3)
-                cut.TrySetResult();
+            if (step.Report.Step != 3)
+                return;
+            // The steps' messages travel on the data plane, which the throttler does not cut: without a hold the run
+            // could end before the failure detector has noticed. So the coordinator finishes step 3 only once its
+            // cluster sees the worker unreachable (this handler runs on the coordinator actor; the cluster's own
+            // actors go on), and the next step runs into it.
+            nodes.BlackholeAsync(isolated.System).GetAwaiter().GetResult();
+            seen = SpinWait.SpinUntil(() => coordinatorCluster.State.Unreachable.Any(m => m.Address.Equals(isolatedAddress)), Wait);
         };
-        await cut.Task.WaitAsync(Wait);
-        await nodes.BlackholeAsync(isolated.System);
-
         var result = await nodes.Events.Completion.WaitAsync(Wait);
 
+        Assert.True(seen, "the coordinator's cluster never saw the blackholed worker unreachable");
         Assert.Equal(ClusterRuns.ReferenceHash, result.ParameterSha256);
         // Unreachable first (its shards moved), then downed by the split brain resolver: dead.
         var member = nodes.Events.Status!.Members.Single(m => m.Id == "isolated");
