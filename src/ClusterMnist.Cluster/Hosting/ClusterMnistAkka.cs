@@ -105,9 +105,9 @@ public static class ClusterMnistAkka
             },
         });
         // What the options above cannot express. The resolver's patience (KeepOldestOption has none) and its
-        // instability rule; the reaper
-        // that turns missed heartbeats into UnreachableMember (its Hosting option lands under a key Akka.Cluster never
-        // reads); short join retries, so that a worker restarted on the same port is back in seconds, not ~13 s; a
+        // instability rule; the reaper that turns missed heartbeats into UnreachableMember, every 250 ms so that it adds
+        // at most a quarter second to a frozen worker's detection (its Hosting option lands under a key Akka.Cluster
+        // never reads); short join retries, so that a worker restarted on the same port is back in seconds, not ~13 s; a
         // drain before leaving as long as a worker's leave may take; and no shutdown hook of Akka's own: the CLI owns
         // SIGTERM (a worker first finishes its shards) and runs the coordinated shutdown itself.
         builder.AddHocon(
@@ -117,7 +117,7 @@ public static class ClusterMnistAkka
               # Akka's default downs every node, the coordinator too, when members keep failing for a while (two
               # workers lost a few seconds apart was enough): the coordinator alone decides whether the run goes on.
               split-brain-resolver.down-all-when-unstable = off
-              unreachable-nodes-reaper-interval = 500ms
+              unreachable-nodes-reaper-interval = 250ms
               seed-node-timeout = 2s
               retry-unsuccessful-join-after = 2s
               run-coordinated-shutdown-when-down = on
