@@ -20,7 +20,7 @@ public sealed class DataPlaneGateTests
 
         await worker.SendAsync(DataFrameKind.GradientSum, 1, new byte[expectedBytes]);
         (await atCoordinator.NextAsync()).Dispose();
-        await worker.SendAsync(DataFrameKind.GradientSum, 2, new byte[expectedBytes + 4]);
+        await DataPlaneHarness.SendRefusedFrameAsync(worker, DataFrameKind.GradientSum, 2, new byte[expectedBytes + 4]);
 
         string reason = await coordinator.Completion.WaitAsync(DataPlaneHarness.HangGuard);
         Assert.Contains("expected 4000 bytes", reason);

@@ -47,6 +47,26 @@ internal sealed class DataPlaneHarness : IAsyncDisposable
 
     public static DataPlaneHarness Start(bool encrypted, Func<DataPlaneSecurity, DataPlaneSecurity>? adjust = null) => new(encrypted, adjust);
 
+    /// <summary>
+    /// Sends a frame the other end is expected to refuse. The refusal closes the connection as soon as the header has
+    /// been judged, which may be while the payload is still going out: the sender then sees its send fail, as a real
+    /// peer would, and that is no error of the test. The caller asserts on the refusal itself.
+    /// </summary>
+    public static Task SendRefusedFrameAsync(DataPlaneConnection connection, DataFrameKind kind, long id, byte[] payload)
+        => RefusedAsync(connection.SendAsync(kind, id, payload));
+
+    /// <summary>Awaits a send of frames the other end is expected to refuse (see <see cref="SendRefusedFrameAsync"/>).</summary>
+    public static async Task RefusedAsync(ValueTask send)
+    {
+        try
+        {
+            await send;
+        }
+        catch (DataPlaneException)
+        {
+        }
+    }
+
     /// <summary>Connects <paramref name="workerId"/> with <paramref name="ticket"/>, as the worker would.</summary>
     public async Task<DataPlaneConnection> ConnectAsync(string workerId, byte[] ticket, DataPlaneSecurity? security = null)
     {

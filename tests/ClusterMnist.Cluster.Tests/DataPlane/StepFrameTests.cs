@@ -79,7 +79,7 @@ public sealed class StepFrameTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         link.AtCoordinator.SendAssignment(Assignment(1, TensorRoute.Stream));
         await link.Assignments.Reader.ReadAsync().AsTask().WaitAsync(Wait);
 
-        await link.WorkerConnection.SendAsync(DataFrameKind.GradientSum, 1, new byte[ParameterCount * 4]);
+        await DataPlaneHarness.SendRefusedFrameAsync(link.WorkerConnection, DataFrameKind.GradientSum, 1, new byte[ParameterCount * 4]);
 
         Assert.Contains("gradient sums must follow their answer", ExpectMsg<StreamClosed>(Wait).Reason);
         await link.Log.WaitForAsync("Warning", "worker 'w1'", "GradientSum frame 1");
@@ -92,7 +92,7 @@ public sealed class StepFrameTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         link.AtCoordinator.SendAssignment(Assignment(1, TensorRoute.Stream));
         await link.Assignments.Reader.ReadAsync().AsTask().WaitAsync(Wait);
 
-        await link.AtWorker.SendAnswerAsync(Answer("w1", 2, TensorRoute.Stream, new byte[ParameterCount * 4]), CancellationToken.None);
+        await DataPlaneHarness.RefusedAsync(link.AtWorker.SendAnswerAsync(Answer("w1", 2, TensorRoute.Stream, new byte[ParameterCount * 4]), CancellationToken.None));
 
         Assert.Contains("assignment 2 was never given to this worker", ExpectMsg<StreamClosed>(Wait).Reason);
     }
@@ -104,7 +104,7 @@ public sealed class StepFrameTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         link.AtCoordinator.SendAssignment(Assignment(1, TensorRoute.Stream));
         await link.Assignments.Reader.ReadAsync().AsTask().WaitAsync(Wait);
 
-        await link.WorkerConnection.SendAsync(DataFrameKind.Answer, 1, new byte[MaxControlBytes + 1]);
+        await DataPlaneHarness.SendRefusedFrameAsync(link.WorkerConnection, DataFrameKind.Answer, 1, new byte[MaxControlBytes + 1]);
 
         Assert.Contains($"an answer takes at most {MaxControlBytes} bytes", ExpectMsg<StreamClosed>(Wait).Reason);
     }
@@ -119,7 +119,7 @@ public sealed class StepFrameTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         var assignments = Channel.CreateUnbounded<ComputeShards>();
         stream.Start(MaxControlBytes, a => assignments.Writer.TryWrite(a));
 
-        await coordinator.SendAsync(DataFrameKind.Assignment, 1, new byte[MaxControlBytes + 1]);
+        await DataPlaneHarness.SendRefusedFrameAsync(coordinator, DataFrameKind.Assignment, 1, new byte[MaxControlBytes + 1]);
 
         Assert.Contains($"an assignment takes at most {MaxControlBytes} bytes", await stream.Completion.WaitAsync(Wait));
         Assert.False(assignments.Reader.TryRead(out _));
