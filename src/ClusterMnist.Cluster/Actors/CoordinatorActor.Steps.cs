@@ -217,12 +217,15 @@ internal sealed partial class CoordinatorActor
         AssignPending();
     }
 
-    // In one process, answers come as messages; a worker on another node answers on its stream (OnStreamReceived).
+    // In one process, answers come as messages from the worker actor itself; a worker on another node answers on its
+    // stream (OnStreamReceived).
     private void OnShardsDone(ShardsDone done)
     {
-        if (done.SumsRoute != TensorRoute.Inline || !_members.TryGetValue(done.WorkerId, out var member) || member.IsRemote)
+        if (done.SumsRoute != TensorRoute.Inline || !_members.TryGetValue(done.WorkerId, out var member) || member.IsRemote
+            || !member.Actor.Equals(Sender))
         {
-            _log.Warning("Ignored an answer from {0} for assignment {1}: answers from other nodes come on their data plane stream", done.WorkerId, done.AssignmentId);
+            _log.Warning("Ignored an answer naming {0} for assignment {1} from {2}: a worker answers for itself, and one on another node on its data plane stream",
+                done.WorkerId, done.AssignmentId, Sender.Path);
             ReleaseSums(done.Sums);
             return;
         }

@@ -82,13 +82,15 @@ public sealed class CoordinatorDataPlane : ICoordinatorDataPlane, IAsyncDisposab
         }
         var stream = new WorkerStream(connection, coordinator, _tensorBytes, _maxControlBytes);
         _streams[stream] = 0;
+        // The actor learns of the stream before anything the stream delivers or its closing: a worker told to leave
+        // right after it became ready may say goodbye at once, and that goodbye must find the stream its member's.
+        coordinator.Tell(new StreamConnected(connection.WorkerId, stream));
         _ = connection.Completion.ContinueWith(closed =>
         {
             _streams.TryRemove(stream, out _);
             coordinator.Tell(new StreamClosed(stream, closed.Result));
         }, TaskScheduler.Default);
         stream.Start();
-        coordinator.Tell(new StreamConnected(connection.WorkerId, stream));
     }
 
     /// <summary>One worker's connection, coordinator side.</summary>

@@ -95,6 +95,23 @@ public sealed class CoordinatorActorSpecs(ITestOutputHelper output) : Akka.TestK
     }
 
     [Fact]
+    public void Coordinator_TakesAnAnswerOnlyFromTheWorkerItNames()
+    {
+        var (coordinator, events) = StartCoordinator();
+        var worker = JoinReady(coordinator, "w1");
+        var assignment = worker.ExpectMsg<ComputeShards>(Wait);
+        var impostor = CreateTestProbe("impostor");
+
+        coordinator.Tell(Answer("w1", assignment), impostor);
+        worker.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(0, events.Status?.Step ?? 0);
+
+        coordinator.Tell(Answer("w1", assignment), worker);
+        var next = worker.ExpectMsg<ComputeShards>(Wait);
+        Assert.Equal(assignment.Step + 1, next.Step);
+    }
+
+    [Fact]
     public void Coordinator_ReassignsTheShardsOfAWorkerThatStops_AndIgnoresAnswersThatAreNotCurrent()
     {
         var (coordinator, events) = StartCoordinator();
