@@ -194,6 +194,12 @@ public sealed class CoordinatorDataPlane : ICoordinatorDataPlane, IAsyncDisposab
             {
                 // The connection closed; the actor hears it through StreamClosed.
             }
+            catch (Exception e)
+            {
+                // Anything else would leave the chain of sends faulted and the worker waiting for frames that never
+                // come; closing the stream instead lets the actor reassign its shards at once (StreamClosed).
+                connection.Close($"sending a {kind} frame failed: {e.Message}");
+            }
             finally
             {
                 held?.Release();

@@ -207,7 +207,7 @@ public sealed class DataPlaneConnection : IAsyncDisposable
     private static string Describe(DataFrameHeader header) => $"{header.Kind} frame {header.Id} of {header.PayloadLength} bytes";
 
     /// <summary>Completes <see cref="Completion"/> with the first reason given and closes the stream; returns that first reason.</summary>
-    private string Close(string reason)
+    internal string Close(string reason)
     {
         if (_closed.TrySetResult(reason))
         {
