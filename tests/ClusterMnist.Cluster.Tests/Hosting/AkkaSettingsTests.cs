@@ -1,4 +1,3 @@
-using Akka.Cluster;
 using ClusterMnist.Cluster.Hosting;
 
 namespace ClusterMnist.Cluster.Tests.Hosting;
@@ -7,7 +6,7 @@ namespace ClusterMnist.Cluster.Tests.Hosting;
 public sealed class AkkaSettingsTests
 {
     [Fact]
-    public async Task Akka_writes_only_warnings_to_stdout_and_leaves_shutdown_to_its_owner()
+    public async Task AkkaWritesOnlyWarningsToStdout_AndLeavesShutdownToItsOwner()
     {
         await using var node = await AkkaNode.StartAsync(node: null, loggerFactory: null);
         var settings = node.System.Settings;
@@ -16,7 +15,7 @@ public sealed class AkkaSettingsTests
     }
 
     [Fact]
-    public async Task A_cluster_node_turns_missed_heartbeats_into_unreachability_every_quarter_second()
+    public async Task AClusterNode_TurnsMissedHeartbeatsIntoUnreachability_EveryQuarterSecond()
     {
         var options = new ClusterNodeOptions
         {
