@@ -19,10 +19,12 @@ public sealed class DecodeSlotsTests
             return now;
         }
 
-        // Two decodes take the slots (each on its own thread, blocked inside the decode)...
+        // Two decodes take the slots (each on its own thread, blocked inside the decode). Wait until both are inside
+        // it: a slot is taken a moment before its decode starts, and releasing then would let one decode end before
+        // the other began.
         var first = Task.Run(() => slots.RunAsync(Decode, CancellationToken.None));
         var second = Task.Run(() => slots.RunAsync(Decode, CancellationToken.None));
-        while (slots.InUse < 2)
+        while (Volatile.Read(ref running) < 2)
         {
             await Task.Yield();
         }
