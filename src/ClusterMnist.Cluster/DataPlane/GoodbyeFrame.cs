@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Unicode;
 
 namespace ClusterMnist.Cluster.DataPlane;
 
@@ -8,12 +9,14 @@ internal static class GoodbyeFrame
     /// <summary>The longest reason a coordinator reads; a longer frame closes the stream.</summary>
     public const int MaxBytes = 1024;
 
-    /// <summary>The reason's bytes, cut (at a character) to fit.</summary>
+    /// <summary>The reason's bytes; a longer reason is cut after the last whole character that fits.</summary>
     public static byte[] Encode(string reason)
     {
-        while (Encoding.UTF8.GetByteCount(reason) > MaxBytes)
-            reason = reason[..(reason.Length * 3 / 4)];
-        return Encoding.UTF8.GetBytes(reason);
+        // Not the final block: the encoder stops before a character (a surrogate pair included) that does not fit
+        // whole, so the cut never leaves half a character behind.
+        Span<byte> bytes = stackalloc byte[MaxBytes];
+        Utf8.FromUtf16(reason, bytes, out _, out int written, replaceInvalidSequences: true, isFinalBlock: false);
+        return bytes[..written].ToArray();
     }
 
     public static string Decode(ReadOnlySpan<byte> payload) => Encoding.UTF8.GetString(payload);
