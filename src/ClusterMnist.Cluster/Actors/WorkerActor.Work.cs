@@ -163,8 +163,9 @@ internal sealed partial class WorkerActor
         else if (computed.Failure is { } failure)
         {
             _log.Error(failure, "Worker {0} failed on assignment {1}: {2}", _settings.WorkerId, computed.Assignment.AssignmentId, failure.Message);
-            _coordinator?.Tell(new Goodbye(_settings.WorkerId, $"failed: {failure.Message}"));
-            End(WorkerOutcomeKind.Failed, failure.Message);
+            _draining = true;
+            _queue.Clear();
+            SayGoodbye($"failed: {failure.Message}", WorkerOutcomeKind.Failed, failure.Message);
             return;
         }
         else
@@ -172,7 +173,7 @@ internal sealed partial class WorkerActor
             _shardsDone += computed.Assignment.Shards.Length;
         }
         if (_draining)
-            SayGoodbye();
+            SayGoodbye(_drainReason, WorkerOutcomeKind.Left, _drainReason);
         else
             StartNext();
     }

@@ -119,14 +119,14 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
                 _drainReason = drain.Reason;
                 _queue.Clear();
                 if (!_computing)
-                    SayGoodbye();
+                    SayGoodbye(_drainReason, WorkerOutcomeKind.Left, _drainReason);
                 break;
             case GoodbyeSent sent when !_done:
                 if (sent.Failure is null)
-                    _log.Info("Worker {0} said goodbye: {1}", _settings.WorkerId, _drainReason);
+                    _log.Info("Worker {0} said goodbye: {1}", _settings.WorkerId, sent.Reason);
                 else
                     _log.Warning("Worker {0} could not say goodbye on its stream ({1}); leaving all the same", _settings.WorkerId, sent.Failure);
-                End(WorkerOutcomeKind.Left, _drainReason);
+                End(sent.Outcome, sent.Detail);
                 break;
             case TrainingFinished finished when !_done:
                 // Debug: the host reports the outcome itself.
@@ -156,25 +156,26 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
 
     private void SendJoin() => _coordinator!.Tell(new JoinRequest(_settings.WorkerId, _settings.Threads, _settings.SharedMemory));
 
-    // On the stream when there is one, so that it follows the last answer; the worker has left once it is written
-    // (or the stream is gone, which the coordinator sees as well).
-    private void SayGoodbye()
+    // On the stream when there is one, so that it follows the answers already sent there (a goodbye over Akka could
+    // overtake them, and the coordinator would redo shards that were done); the worker has ended, with the outcome
+    // given, once it is written (or the stream is gone, which the coordinator sees as well).
+    private void SayGoodbye(string reason, WorkerOutcomeKind outcome, string detail)
     {
         if (_stream is { } stream)
         {
             var self = Self;
-            string reason = _drainReason;
             stream.SendGoodbyeAsync(reason, CancellationToken.None).AsTask()
-                .ContinueWith(sent => self.Tell(new GoodbyeSent(sent.IsCompletedSuccessfully ? null : sent.Exception?.GetBaseException().Message)),
+                .ContinueWith(sent => self.Tell(new GoodbyeSent(reason, outcome, detail,
+                        sent.IsCompletedSuccessfully ? null : sent.Exception?.GetBaseException().Message)),
                     TaskScheduler.Default);
             return;
         }
         if (_coordinator is not null)
         {
-            _coordinator.Tell(new Goodbye(_settings.WorkerId, _drainReason));
-            _log.Info("Worker {0} said goodbye: {1}", _settings.WorkerId, _drainReason);
+            _coordinator.Tell(new Goodbye(_settings.WorkerId, reason));
+            _log.Info("Worker {0} said goodbye: {1}", _settings.WorkerId, reason);
         }
-        End(WorkerOutcomeKind.Left, _drainReason);
+        End(outcome, detail);
     }
 
     private void End(WorkerOutcomeKind kind, string detail)
@@ -185,8 +186,8 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
         _progress.End(new WorkerOutcome(kind, detail, _shardsDone));
     }
 
-    /// <summary>Local: the goodbye on the stream is written (Failure null) or could not be.</summary>
-    private sealed record GoodbyeSent(string? Failure) : INoSerializationVerificationNeeded;
+    /// <summary>Local: the goodbye on the stream is written (Failure null) or could not be; the worker ends with Outcome.</summary>
+    private sealed record GoodbyeSent(string Reason, WorkerOutcomeKind Outcome, string Detail, string? Failure) : INoSerializationVerificationNeeded;
 
     /// <summary>Periodic tick: repeat the join request while it is unanswered.</summary>
     private sealed class RetryJoin : INoSerializationVerificationNeeded
