@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
+using Akka.Event;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Akka.Serialization;
@@ -48,10 +49,12 @@ public static class ClusterMnistAkka
             .WithCustomSerializer("hyperion", [typeof(IControlMessage)],
                 system => new HyperionSerializer(system, ControlMessageTypeFilter.Settings))
             .WithCustomSerializer("clustermnist-tensors", [typeof(ComputeShards), typeof(ShardsDone)], system => new TensorMessageSerializer(system));
-        // Akka writes to stdout itself only while no logger runs (start-up, shutdown): warnings and errors only. Every
-        // system is terminated by its owner; none is left for the CLR's exit hook (which would log to stdout).
-        builder.AddHocon("""
+        // Akka writes to stdout itself only while no logger runs (start-up, shutdown): warnings and errors only, also of
+        // the events a stopped logger left unread (WarningsOnlyStdoutLogger). Every system is terminated by its owner;
+        // none is left for the CLR's exit hook (which would log to stdout).
+        builder.AddHocon($$"""
             akka.stdout-loglevel = WARNING
+            akka.stdout-logger-class = "{{typeof(WarningsOnlyStdoutLogger).AssemblyQualifiedName}}"
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
             """, HoconAddMode.Prepend);
         if (serializeMessages)
@@ -141,4 +144,19 @@ public static class ClusterMnistAkka
     }
 
     private static string Milliseconds(TimeSpan span) => $"{span.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture)}ms";
+}
+
+/// <summary>
+/// Akka's stdout logger for warnings and errors only. Akka subscribes it at <c>akka.stdout-loglevel</c>, but a logger
+/// stopped at shutdown hands it every event left in its mailbox whatever the level (LoggerMailbox.CleanUp), such as
+/// remoting's INFO "Remoting shut down.".
+/// </summary>
+internal sealed class WarningsOnlyStdoutLogger : StandardOutLogger
+{
+    protected override void Log(object message)
+    {
+        if (message is LogEvent logEvent && logEvent.LogLevel() < Akka.Event.LogLevel.WarningLevel)
+            return;
+        base.Log(message);
+    }
 }
