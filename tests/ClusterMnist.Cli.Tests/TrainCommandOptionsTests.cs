@@ -38,9 +38,10 @@ public class TrainCommandOptionsTests
         Assert.Null(settings.Dropout); // the model text carries it
         Assert.Equal("adam", settings.Optimizer);
         Assert.Equal("cosine", settings.Schedule);
+        Assert.Equal(0.002f, settings.LearningRate);
         Assert.Null(settings.Batch);
         Assert.False(settings.FullBatch);
-        Assert.Equal(128, settings.DefaultBatch);
+        Assert.Equal(256, settings.DefaultBatch);
         Assert.Equal(30, settings.EffectiveEpochs);
         Assert.False(settings.Json);
     }
@@ -112,7 +113,7 @@ public class TrainCommandOptionsTests
     public void DefaultBatch_Is64_WhenDigitsSplit()
     {
         Assert.Equal(64, Parse("--dataset digits-split").Settings.DefaultBatch);
-        Assert.Equal(128, Parse("--dataset fashion").Settings.DefaultBatch);
+        Assert.Equal(256, Parse("--dataset fashion").Settings.DefaultBatch);
     }
 
     [Fact]

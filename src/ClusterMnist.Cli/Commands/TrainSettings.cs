@@ -53,7 +53,12 @@ internal sealed record TrainSettings
 
     public string Optimizer { get; init; } = "adam";
 
-    public float LearningRate { get; init; } = 1e-3f;
+    /// <summary>
+    /// 0.002 with the default schedule (cosine). Measured with the default networks and batches, 2 workers: Fashion-MNIST
+    /// ends at 90.20–90.28 % for seeds 1–5 (0.001 at batch 256: 89.88–90.24 %, 0.003: 89.65–90.17 %); digits-split at
+    /// 98.25 / 97.80 % for seeds 1, 2 (0.001: 97.70 / 97.40 %).
+    /// </summary>
+    public float LearningRate { get; init; } = 2e-3f;
 
     /// <summary>Null means the optimizer's default: 0.01 for AdamW (decoupled decay), 0 for the others.</summary>
     public float? WeightDecay { get; init; }
@@ -108,11 +113,13 @@ internal sealed record TrainSettings
     public string EffectiveModel => Model ?? DefaultModel;
 
     /// <summary>
-    /// 128, but 64 on digits-split. Measured with the default network (seed 1, 2 workers): Fashion-MNIST reaches
-    /// 90.3 % in 30 epochs at batch 128; digits-split reaches 97.7 % in 60 epochs at batch 64 but only 97.3 %
-    /// at 128: its 8,000 images give few steps per epoch, and the smaller batch's extra steps and noise help.
+    /// 256, but 64 on digits-split. Measured with the default network (2 workers): Fashion-MNIST reaches 89 % as early
+    /// at batch 256 (epoch 11–14 for seeds 1–5) as at 128 (epoch 12–14, learning rate 0.001), and a step of 256 samples
+    /// costs less per sample (one optimizer pass for twice the samples), so 89 % comes ~1.5× sooner in seconds;
+    /// digits-split reaches 97.7 % in 60 epochs at batch 64 but only 97.3 % at 128: its 8,000 images give few steps
+    /// per epoch, and the smaller batch's extra steps and noise help.
     /// </summary>
-    public int DefaultBatch => Dataset == "digits-split" ? 64 : 128;
+    public int DefaultBatch => Dataset == "digits-split" ? 64 : 256;
 
     public float EffectiveWeightDecay => WeightDecay ?? (Optimizer == "adamw" ? 0.01f : 0f);
 
