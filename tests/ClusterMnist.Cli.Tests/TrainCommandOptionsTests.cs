@@ -117,6 +117,16 @@ public class TrainCommandOptionsTests
     }
 
     [Fact]
+    public void Help_StatesTheDefaultBatchAndRate_ThatAreUsed()
+    {
+        var options = new TrainCommandOptions();
+
+        Assert.Contains($"Default {Parse("").Settings.DefaultBatch} ({Parse("--dataset digits-split").Settings.DefaultBatch} on digits-split)",
+            options.Batch.Description, StringComparison.Ordinal);
+        Assert.Contains("Default 0.002.", options.LearningRate.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EffectiveEpochs_Is60_WhenDigitsSplitWithoutFlag()
     {
         Assert.Equal(60, Parse("--dataset digits-split").Settings.EffectiveEpochs);

@@ -80,7 +80,7 @@ internal sealed class TrainCommandOptions
     public Option<int?> Batch { get; } = new Option<int?>("--batch")
     {
         HelpName = "N",
-        Description = "Global batch size (samples per step). Default 128 (64 on digits-split); the seed preset uses the whole training set.",
+        Description = $"Global batch size (samples per step). Default {TrainSettings.StandardBatch} ({TrainSettings.DigitsSplitBatch} on digits-split); the seed preset uses the whole training set.",
     }.AtLeast(1);
 
     public Option<int?> Epochs { get; } = new Option<int?>("--epochs")

@@ -119,7 +119,13 @@ internal sealed record TrainSettings
     /// digits-split reaches 97.7 % in 60 epochs at batch 64 but only 97.3 % at 128: its 8,000 images give few steps
     /// per epoch, and the smaller batch's extra steps and noise help.
     /// </summary>
-    public int DefaultBatch => Dataset == "digits-split" ? 64 : 256;
+    public int DefaultBatch => Dataset == "digits-split" ? DigitsSplitBatch : StandardBatch;
+
+    /// <summary>The default batch on mnist and fashion (see <see cref="DefaultBatch"/>).</summary>
+    public const int StandardBatch = 256;
+
+    /// <summary>The default batch on digits-split (see <see cref="DefaultBatch"/>).</summary>
+    public const int DigitsSplitBatch = 64;
 
     public float EffectiveWeightDecay => WeightDecay ?? (Optimizer == "adamw" ? 0.01f : 0f);
 
