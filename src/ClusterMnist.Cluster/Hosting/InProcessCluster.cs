@@ -58,6 +58,9 @@ public sealed class InProcessCluster : ITrainer
     /// <summary>Workers the coordinator waits for before the first step (default: all of them).</summary>
     public int MinWorkers { get; init; }
 
+    /// <summary>A planned scale-up: the first step of that epoch waits until that many workers are live (none when null).</summary>
+    public ScaleAt? ScaleAt { get; init; }
+
     /// <summary>
     /// Serialize every message, as if it crossed nodes (akka.actor.serialize-messages): for tests that show each
     /// message round-trips. Slower; never on for real runs.
@@ -120,6 +123,7 @@ public sealed class InProcessCluster : ITrainer
         var settings = new CoordinatorSettings
         {
             MinWorkers = Math.Max(1, MinWorkers),
+            ScaleAt = ScaleAt,
             CheckpointPath = CheckpointPath,
             CheckpointEverySteps = CheckpointEverySteps,
         };
@@ -144,7 +148,10 @@ public sealed class InProcessCluster : ITrainer
         }
     }
 
-    /// <summary>Starts another worker (e.g. mid-run, from an event handler); it is used from the next step.</summary>
+    /// <summary>
+    /// Starts another worker (e.g. mid-run, from an event handler); it is used from the first step that starts after it
+    /// is ready (see <see cref="ScaleAt"/> to make an epoch wait for it).
+    /// </summary>
     /// <param name="id">Unique worker id.</param>
     /// <param name="train">Its training set; by default the coordinator's (a different one is refused).</param>
     public WorkerHost AddWorker(string id, ImageSet? train = null)
