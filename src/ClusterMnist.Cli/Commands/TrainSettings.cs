@@ -55,8 +55,8 @@ internal sealed record TrainSettings
 
     /// <summary>
     /// 0.002 with the default schedule (cosine). Measured with the default networks and batches, 2 workers: Fashion-MNIST
-    /// ends at 90.20–90.28 % for seeds 1–5 (0.001 at batch 256: 89.88–90.24 %, 0.003: 89.65–90.17 %); digits-split at
-    /// 98.25 / 97.80 % for seeds 1, 2 (0.001: 97.70 / 97.40 %).
+    /// ends at 90.20–90.28 % for seeds 1–5 (at batch 256, 0.001: 89.93–90.14 % for seeds 1–3; 0.0015: 89.88–90.24 %;
+    /// 0.003: 89.65–90.17 %); digits-split at 98.25 / 97.80 % for seeds 1, 2 (0.001: 97.70 / 97.40 %).
     /// </summary>
     public float LearningRate { get; init; } = 2e-3f;
 
@@ -114,8 +114,9 @@ internal sealed record TrainSettings
 
     /// <summary>
     /// 256, but 64 on digits-split. Measured with the default network (2 workers): Fashion-MNIST reaches 89 % as early
-    /// at batch 256 (epoch 11–14 for seeds 1–5) as at 128 (epoch 12–14, learning rate 0.001), and a step of 256 samples
-    /// costs less per sample (one optimizer pass for twice the samples), so 89 % comes ~1.5× sooner in seconds;
+    /// at batch 256 with learning rate 0.002 (epoch 11–14 for seeds 1–5) as at batch 128 with 0.001 (epoch 12–14), and a
+    /// step of 256 samples costs less per sample (one optimizer pass for twice the samples), so 89 % comes ~1.45× sooner
+    /// in seconds;
     /// digits-split reaches 97.7 % in 60 epochs at batch 64 but only 97.3 % at 128: its 8,000 images give few steps
     /// per epoch, and the smaller batch's extra steps and noise help.
     /// </summary>
