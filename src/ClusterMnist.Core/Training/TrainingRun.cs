@@ -218,7 +218,7 @@ public sealed partial class TrainingRun
             _exponents.Values.CopyTo(_stepExponents);
             int n = _parameters.Length;
             long produceTicks = 0, updateTicks = 0;
-            if (Vector512.IsHardwareAccelerated && Reduction.TryTakeDeferredPair(out var first, out var second, out var total))
+            if ((Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated) && Reduction.TryTakeDeferredPair(out var first, out var second, out var total))
             {
                 // One pass: the partials' sums, the gradient and Adam's update element by element (see UpdateFromSums).
                 ParameterSlices.Run(n, SliceCount, (start, end) => UpdateFromSums(adam, first, second, total, start, end, step, rate, copyParametersTo));

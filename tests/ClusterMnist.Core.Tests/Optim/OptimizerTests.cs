@@ -128,6 +128,41 @@ public class OptimizerTests
     }
 
     [Theory]
+    [InlineData(false, true, false, false)]
+    [InlineData(false, true, false, true)]
+    [InlineData(false, true, true, true)]
+    [InlineData(true, false, false, false)]
+    [InlineData(true, true, false, true)]
+    [InlineData(true, true, true, true)]
+    public void AdamFromSums_EveryPath_IsBitwiseTheSumsDequantizedThenUpdate(bool decoupled, bool twoPartials, bool use512, bool use256)
+    {
+        var random = new Random(11);
+        const int n = 1000 + 13;
+        const float scale = 1f / (1 << 30);
+        var theta = Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        var adam = new AdamOptimizer(0.9f, 0.999f, 1e-8f, 0.01f, decoupled);
+        float[] expected = (float[])theta.Clone(), expectedM = new float[n], expectedV = new float[n];
+        float[] actual = (float[])theta.Clone(), actualM = new float[n], actualV = new float[n], copy = new float[n];
+        var total = new int[n];
+        for (int step = 1; step <= 3; step++)
+        {
+            var first = Enumerable.Range(0, n).Select(_ => random.Next(-(1 << 28), 1 << 28)).ToArray();
+            var second = Enumerable.Range(0, n).Select(_ => random.Next(-(1 << 28), 1 << 28)).ToArray();
+            // The reference: the exact sum, one rounding to float times the power of two, then the scalar update.
+            var gradient = Enumerable.Range(0, n).Select(i => (float)(first[i] + (twoPartials ? second[i] : 0)) * scale).ToArray();
+            adam.Update(expected, gradient, expectedM, expectedV, step, 0.01f, use512: false, use256: false);
+
+            adam.UpdateFromSums(first, twoPartials ? second : default, total, scale, actual, actualM, actualV, copy, step, 0.01f, use512, use256);
+
+            Assert.Equal(first.Select((f, i) => f + (twoPartials ? second[i] : 0)), total);
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), copy.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(expectedM.Select(BitConverter.SingleToInt32Bits), actualM.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(expectedV.Select(BitConverter.SingleToInt32Bits), actualV.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
+    [Theory]
     [InlineData("sgd", OptimizerKind.Sgd)]
     [InlineData("Momentum", OptimizerKind.Momentum)]
     [InlineData("nesterov", OptimizerKind.Nesterov)]
