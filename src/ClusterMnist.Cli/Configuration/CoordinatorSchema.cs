@@ -1,3 +1,5 @@
+using System.Globalization;
+using ClusterMnist.Cli.Commands;
 using static ClusterMnist.Cli.Configuration.SettingKind;
 
 namespace ClusterMnist.Cli.Configuration;
@@ -30,11 +32,12 @@ internal static class CoordinatorSchema
         new("Training:Dropout", Number(0, 0.999), null, "--dropout", "Overrides the dropout of Model."),
         new("Training:Init", OneOf("he", "xavier", "uniform"), "he", "--init", "Weight initialisation."),
         new("Training:Optimizer", OneOf("sgd", "momentum", "nesterov", "adam", "adamw"), "adam", "--optimizer", "Optimizer."),
-        new("Training:LearningRate", Number(1e-12), "0.002", "--lr", "Base learning rate."),
+        new("Training:LearningRate", Number(1e-12), TrainSettings.Default.LearningRate.ToString(CultureInfo.InvariantCulture), "--lr", "Base learning rate."),
         new("Training:WeightDecay", Number(0), null, "--weight-decay", "Weight decay (default 0.01 for adamw, 0 otherwise)."),
         new("Training:Schedule", OneOf("constant", "step", "cosine"), "cosine", "--schedule", "Learning-rate schedule."),
         new("Training:Warmup", Integer(0), "0", "--warmup", "Linear warm-up, in steps."),
-        new("Training:Batch", Integer(1), null, "--batch", "Global batch size (samples per step; default 256, 64 on digits-split)."),
+        new("Training:Batch", Integer(1), null, "--batch",
+            $"Global batch size (samples per step; default {TrainSettings.StandardBatch}, {TrainSettings.DigitsSplitBatch} on digits-split)."),
         new("Training:Epochs", Integer(1), null, "--epochs", "Passes over the training set (default 30, 60 on digits-split)."),
         new("Training:Seed", Integer(0), "1", "--seed", "Seed for initialisation, shuffling and dropout."),
         .. ClusterSettings.Node(defaultPort: "4053"),
