@@ -96,6 +96,20 @@ public sealed class InProcessClusterTests : IDisposable
     }
 
     [Fact]
+    public async Task StepReports_CountEachStepsBatchRows_IncludingTheShortLastStep()
+    {
+        var cluster = new InProcessCluster(ClusterRuns.Options(2), ClusterRuns.Data);
+        var samples = new List<int>();
+        cluster.ClusterStepCompleted += s => samples.Add(s.Samples);
+
+        await cluster.RunAsync().WaitAsync(ClusterRuns.Deadline);
+
+        // 600 images in batches of 64: nine full steps and one of 24 per epoch.
+        int[] epoch = [64, 64, 64, 64, 64, 64, 64, 64, 64, 24];
+        Assert.Equal(epoch.Concat(epoch), samples);
+    }
+
+    [Fact]
     public async Task Run_UsesWorkerAddedMidRun_FromTheNextStep()
     {
         // Getting ready takes the late worker a while, during which the steps go on without it; the second epoch waits

@@ -37,6 +37,7 @@ internal sealed partial class CoordinatorActor
     private long _stepStart;
     private long? _epochStart;
     private int _stepAttempts;
+    private int _stepSamples;
     private long _stepBytes;
     private double _stepCompute;
     private double _stepCommunication;
@@ -87,6 +88,7 @@ internal sealed partial class CoordinatorActor
         _stepStart = Stopwatch.GetTimestamp();
         _epochStart ??= _stepStart;
         _stepAttempts = 1;
+        _stepSamples = _run.NextPlan.BatchRows;
         _stepBytes = 0;
         _stepCompute = _stepCommunication = _stepReduction = 0;
         _stepReassignedShards = 0;
@@ -406,7 +408,7 @@ internal sealed partial class CoordinatorActor
         var (loss, accuracy, samples) = _run.EpochSoFar;
         var stepReport = new StepReport(_run.Epoch + 1, _run.GlobalStep, _run.StepInEpoch, _run.StepsPerEpoch, loss, accuracy,
             samples / Math.Max(epochSeconds, 1e-9));
-        _lastStep = new ClusterStepReport(stepReport, LiveMembers.Count(), _stepWorkers.Count, _stepBytes, _stepAttempts, stepSeconds, time);
+        _lastStep = new ClusterStepReport(stepReport, _stepSamples, LiveMembers.Count(), _stepWorkers.Count, _stepBytes, _stepAttempts, stepSeconds, time);
         _epochSteps++;
         _epochBytes += _stepBytes;
         _epochBytesPerWorker += (double)_stepBytes / Math.Max(1, _stepWorkers.Count);

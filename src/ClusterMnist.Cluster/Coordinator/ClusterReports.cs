@@ -63,13 +63,14 @@ public sealed record StepTimeSplit(double Compute, double Communication, double 
 
 /// <summary>One step of the cluster: the same StepReport as LocalTrainer's, plus cluster facts.</summary>
 /// <param name="Report">Epoch, step, running loss/accuracy, samples/s.</param>
+/// <param name="Samples">Rows of the step's batch (the last step of an epoch may have fewer than the batch size).</param>
 /// <param name="LiveWorkers">Workers alive when the step completed.</param>
 /// <param name="WorkersUsed">Distinct workers that received shards of the step.</param>
 /// <param name="WireBytes">Bytes of the step's assignments, answers and tensors between nodes (all workers): serialized messages plus data plane frames.</param>
 /// <param name="Attempts">1, or more when the step was redone after an exponent overflow.</param>
 /// <param name="Seconds">Wall time of the step.</param>
 /// <param name="Time">Split of <paramref name="Seconds"/>.</param>
-public sealed record ClusterStepReport(StepReport Report, int LiveWorkers, int WorkersUsed, long WireBytes, int Attempts, double Seconds, StepTimeSplit Time);
+public sealed record ClusterStepReport(StepReport Report, int Samples, int LiveWorkers, int WorkersUsed, long WireBytes, int Attempts, double Seconds, StepTimeSplit Time);
 
 /// <summary>One epoch of the cluster: the same EpochReport as LocalTrainer's, plus cluster facts.</summary>
 /// <param name="Report">Epoch, train/test loss and accuracy, seconds, samples/s.</param>

@@ -10,7 +10,7 @@ namespace ClusterMnist.Server.Hosting;
 /// Adapts the coordinator's own status snapshot (members, phase, epoch history, last step) to what
 /// <c>/api/status</c> and <c>/metrics</c> read. Reads the latest immutable snapshot on each call, so it is
 /// thread-safe and never stale by more than one coordinator message. The running totals (samples, data-plane bytes,
-/// step time) are summed from the coordinator's step events, which are the only place per-step costs appear.
+/// step time) are summed from the coordinator's step events, which carry each step's samples, bytes and time split.
 /// </summary>
 internal sealed class CoordinatorStatusSource : IClusterStatusSource
 {
@@ -19,23 +19,19 @@ internal sealed class CoordinatorStatusSource : IClusterStatusSource
     private readonly int _stepsPerEpoch;
     private readonly IReadOnlyDictionary<string, string> _configuration;
     private readonly Func<CoordinatorSnapshot?, string?>? _stateOverride;
-    private readonly int _trainCount;
-    private readonly int _batchSize;
 
     // Replaced whole on each step by the coordinator's loop (one writer); readers take the reference as it is.
     private TrainingTotals _totals = TrainingTotals.Zero;
 
     public CoordinatorStatusSource(
-        CoordinatorEvents events, int totalEpochs, int stepsPerEpoch, int trainCount, int batchSize,
-        IReadOnlyDictionary<string, string> configuration, Func<CoordinatorSnapshot?, string?>? stateOverride = null)
+        CoordinatorEvents events, int totalEpochs, int stepsPerEpoch, IReadOnlyDictionary<string, string> configuration,
+        Func<CoordinatorSnapshot?, string?>? stateOverride = null)
     {
         _events = events;
         _totalEpochs = totalEpochs;
         _stepsPerEpoch = stepsPerEpoch;
         _configuration = configuration;
         _stateOverride = stateOverride;
-        _trainCount = trainCount;
-        _batchSize = batchSize;
         events.StepCompleted += OnStep;
     }
 
@@ -72,14 +68,10 @@ internal sealed class CoordinatorStatusSource : IClusterStatusSource
         };
     }
 
-    /// <summary>Rows in step <paramref name="stepInEpoch"/> (1-based) of an epoch: a full batch, except a shorter last one.</summary>
-    internal static int BatchRows(int trainCount, int batchSize, int stepInEpoch) =>
-        (int)Math.Clamp(trainCount - ((long)(stepInEpoch - 1) * batchSize), 0, batchSize);
-
     private void OnStep(ClusterStepReport step)
     {
         var time = step.Time;
-        var cost = new StepCost(BatchRows(_trainCount, _batchSize, step.Report.StepInEpoch), step.WireBytes,
+        var cost = new StepCost(step.Samples, step.WireBytes,
             time.Compute, time.Communication, time.Reduction, time.Waiting);
         Volatile.Write(ref _totals, _totals.Add(cost));
     }
