@@ -23,6 +23,9 @@ internal sealed class CoordinatorStatusSource : IClusterStatusSource
     // Replaced whole on each step by the coordinator's loop (one writer); readers take the reference as it is.
     private TrainingTotals _totals = TrainingTotals.Zero;
 
+    // The metrics last built and what they were built from; replaced whole (a racing reader at worst builds twice).
+    private MetricsOf? _metrics;
+
     public CoordinatorStatusSource(
         CoordinatorEvents events, int totalEpochs, int stepsPerEpoch, IReadOnlyDictionary<string, string> configuration,
         Func<CoordinatorSnapshot?, string?>? stateOverride = null)
@@ -52,20 +55,30 @@ internal sealed class CoordinatorStatusSource : IClusterStatusSource
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A scrape reads every instrument through this call, one after the other: while neither the coordinator's
+    /// snapshot nor the totals change, they all get the same object, built once.
+    /// </remarks>
     public ClusterMetrics GetMetrics()
     {
         var snapshot = _events.Status;
+        var totals = Volatile.Read(ref _totals);
+        var cached = Volatile.Read(ref _metrics);
+        if (cached is not null && ReferenceEquals(cached.Snapshot, snapshot) && ReferenceEquals(cached.Totals, totals))
+            return cached.Metrics;
         var last = snapshot?.LastStep;
         double? test = snapshot is { History.Count: > 0 } ? snapshot.History[^1].Report.TestAccuracy : null;
-        return new ClusterMetrics(
+        var metrics = new ClusterMetrics(
             snapshot?.Step ?? 0, snapshot?.Epoch ?? 0, last?.Report.Loss ?? 0, last?.Report.Accuracy ?? 0, test,
             last?.Report.SamplesPerSecond ?? 0, snapshot?.LiveWorkers ?? 0, last?.WireBytes ?? 0)
         {
-            Totals = Volatile.Read(ref _totals) with { Reassignments = snapshot?.Reassignments ?? 0 },
+            Totals = totals with { Reassignments = snapshot?.Reassignments ?? 0 },
             MembersByState = snapshot is null
                 ? new Dictionary<string, int>()
                 : snapshot.Members.CountBy(m => m.ClusterState, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal),
         };
+        Volatile.Write(ref _metrics, new MetricsOf(snapshot, totals, metrics));
+        return metrics;
     }
 
     private void OnStep(ClusterStepReport step)
@@ -91,4 +104,6 @@ internal sealed class CoordinatorStatusSource : IClusterStatusSource
 
     private static ServerMember ToServer(Cluster.Coordinator.MemberStatus member) => new(
         member.Id, member.Address, member.ClusterState, member.LastSeen, member.ShardsDone, member.SamplesPerSecond, member.Role, member.Reason);
+
+    private sealed record MetricsOf(CoordinatorSnapshot? Snapshot, TrainingTotals Totals, ClusterMetrics Metrics);
 }
