@@ -36,7 +36,8 @@ internal static class PanelPacker
     }
 
     // Each step's `rows` values are adjacent in the source: a copy per step. Only partial edge
-    // panels come here (GemmDriver reads full panels of such operands in place), so it stays scalar.
+    // panels come here (GemmDriver reads full panels of such operands in place, and the fused
+    // weight-gradient kernel packs its full panels with whole-vector copies), so it stays scalar.
     private static void PackContiguousRows(ref float src, nint stepStride, int rows, int kc, int width, ref float panel)
     {
         for (int p = 0; p < kc; p++)

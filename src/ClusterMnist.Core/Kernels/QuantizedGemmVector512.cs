@@ -187,7 +187,7 @@ internal static class QuantizedGemmVector512
         }
 
         if (fullRows < m)
-            PackEdge(ref Unsafe.Add(ref a, fullRows), m, m - fullRows, k, Mr, packed.Slice(fullRows * k, k * Mr));
+            PanelPacker.Pack(ref Unsafe.Add(ref a, fullRows), rowStride: 1, stepStride: m, packed.Slice(fullRows * k, k * Mr), m - fullRows, k, Mr);
     }
 
     // panel[32p + c] = b[p·n + c] for c < cols, zero for cols ≤ c < 32.
@@ -195,7 +195,7 @@ internal static class QuantizedGemmVector512
     {
         if (cols < Nr)
         {
-            PackEdge(ref b, n, cols, k, Nr, panel);
+            PanelPacker.Pack(ref b, rowStride: 1, stepStride: n, panel, cols, k, Nr);
             return;
         }
 
@@ -206,14 +206,6 @@ internal static class QuantizedGemmVector512
             Vector512.LoadUnsafe(ref row).StoreUnsafe(ref to, (nuint)(p * Nr));
             Vector512.LoadUnsafe(ref row, 16).StoreUnsafe(ref to, (nuint)((p * Nr) + 16));
         }
-    }
-
-    // panel[p·width + c] = source[p·stride + c] for c < count, zero for count ≤ c < width.
-    private static void PackEdge(ref float source, nint stride, int count, int k, int width, Span<float> panel)
-    {
-        panel[..(k * width)].Clear();
-        for (int p = 0; p < k; p++)
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, p * stride), count).CopyTo(panel.Slice(p * width, count));
     }
 
     private static int HorizontalMax(Vector512<int> values)
