@@ -19,13 +19,13 @@ public static class FmaPeak
     /// Runs the FMA loop for about <paramref name="duration"/> (split into short trials) and returns the
     /// median trial rate, so background load on a shared machine moves it as it moves a GEMM measured alongside.
     /// </summary>
-    public static FmaPeakResult Measure(TimeSpan duration) => Measure(duration, null);
+    public static FmaPeakResult Measure(TimeSpan duration) => Measure(duration, ThroughputTrials.WallSeconds);
 
-    /// <summary>The same, with every trial timed by <paramref name="clockSeconds"/> when given (see <see cref="ThroughputTrials"/>).</summary>
-    internal static FmaPeakResult Measure(TimeSpan duration, Func<double>? clockSeconds)
+    /// <summary>The same, with every trial timed by <paramref name="clockSeconds"/> (see <see cref="ThroughputTrials"/>).</summary>
+    internal static FmaPeakResult Measure(TimeSpan duration, Func<double> clockSeconds)
     {
-        double Median(Action<long> work, double flopsPerRep)
-            => ThroughputTrials.MedianGigaflops(work, flopsPerRep, duration, clockSeconds ?? ThroughputTrials.WallSeconds);
+        ArgumentNullException.ThrowIfNull(clockSeconds);
+        double Median(Action<long> work, double flopsPerRep) => ThroughputTrials.MedianGigaflops(work, flopsPerRep, duration, clockSeconds);
 
         if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
         {
