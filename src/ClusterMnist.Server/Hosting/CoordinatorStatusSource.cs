@@ -83,9 +83,7 @@ internal sealed class CoordinatorStatusSource : IClusterStatusSource
 
     private void OnStep(ClusterStepReport step)
     {
-        var time = step.Time;
-        var cost = new StepCost(step.Samples, step.WireBytes,
-            time.Compute, time.Communication, time.Reduction, time.Waiting);
+        var cost = new StepCost(step.Samples, step.WireBytes, step.Time);
         Volatile.Write(ref _totals, _totals.Add(cost));
     }
 

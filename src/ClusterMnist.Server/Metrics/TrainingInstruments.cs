@@ -38,10 +38,10 @@ internal static class TrainingInstruments
 
     private static IEnumerable<Measurement<double>> StepTime(TrainingTotals totals) =>
     [
-        new(totals.ComputeSeconds, new KeyValuePair<string, object?>("phase", "compute")),
-        new(totals.CommunicationSeconds, new KeyValuePair<string, object?>("phase", "communication")),
-        new(totals.ReductionSeconds, new KeyValuePair<string, object?>("phase", "reduction")),
-        new(totals.WaitingSeconds, new KeyValuePair<string, object?>("phase", "waiting")),
+        new(totals.Time.Compute, new KeyValuePair<string, object?>("phase", "compute")),
+        new(totals.Time.Communication, new KeyValuePair<string, object?>("phase", "communication")),
+        new(totals.Time.Reduction, new KeyValuePair<string, object?>("phase", "reduction")),
+        new(totals.Time.Waiting, new KeyValuePair<string, object?>("phase", "waiting")),
     ];
 
     private static void Gauge(Meter meter, IClusterStatusSource status, string name, Func<ClusterMetrics, double> value, string description) =>

@@ -79,7 +79,7 @@ public sealed class InMemoryClusterStatus : IClusterStatusSource
     }
 
     /// <summary>Records one optimizer step (counted in the totals, with no samples, bytes or time).</summary>
-    public void RecordStep(StepReport step) => RecordStep(step, new StepCost(0, 0, 0, 0, 0, 0));
+    public void RecordStep(StepReport step) => RecordStep(step, StepCost.None);
 
     /// <summary>Records one optimizer step and what it cost.</summary>
     public void RecordStep(StepReport step, StepCost cost)

@@ -1,11 +1,13 @@
+using ClusterMnist.Cluster.Coordinator;
+
 namespace ClusterMnist.Server.Status;
 
 /// <summary>What one optimizer step took: the samples it trained on, its data-plane traffic and where its wall time went.</summary>
 /// <param name="Samples">Training samples in the step's batch.</param>
 /// <param name="DataPlaneBytes">Bytes of parameters, shards and gradient sums the step moved between coordinator and workers.</param>
-/// <param name="ComputeSeconds">Worker compute on the step's critical path.</param>
-/// <param name="CommunicationSeconds">Round trip of that work minus its compute: serialization, network, queues.</param>
-/// <param name="ReductionSeconds">Coordinator time summing gradients and applying the optimizer.</param>
-/// <param name="WaitingSeconds">Time with no worker to give shards to, and whatever the others leave unexplained.</param>
-public sealed record StepCost(
-    int Samples, long DataPlaneBytes, double ComputeSeconds, double CommunicationSeconds, double ReductionSeconds, double WaitingSeconds);
+/// <param name="Time">Where the step's wall time went, in seconds.</param>
+public sealed record StepCost(int Samples, long DataPlaneBytes, StepTimeSplit Time)
+{
+    /// <summary>A step with no samples, bytes or time.</summary>
+    public static StepCost None { get; } = new(0, 0, StepTimeSplit.Zero);
+}

@@ -1,3 +1,5 @@
+using ClusterMnist.Cluster.Coordinator;
+
 namespace ClusterMnist.Server.Status;
 
 /// <summary>
@@ -7,17 +9,12 @@ namespace ClusterMnist.Server.Status;
 /// <param name="Steps">Optimizer steps completed.</param>
 /// <param name="Samples">Training samples in those steps.</param>
 /// <param name="DataPlaneBytes">Bytes moved between coordinator and workers for them.</param>
-/// <param name="ComputeSeconds">Summed <see cref="StepCost.ComputeSeconds"/>.</param>
-/// <param name="CommunicationSeconds">Summed <see cref="StepCost.CommunicationSeconds"/>.</param>
-/// <param name="ReductionSeconds">Summed <see cref="StepCost.ReductionSeconds"/>.</param>
-/// <param name="WaitingSeconds">Summed <see cref="StepCost.WaitingSeconds"/>.</param>
+/// <param name="Time">Their summed <see cref="StepCost.Time"/>, in seconds.</param>
 /// <param name="Reassignments">Assignments handed to another worker because theirs left or died.</param>
-public sealed record TrainingTotals(
-    long Steps, long Samples, long DataPlaneBytes, double ComputeSeconds, double CommunicationSeconds, double ReductionSeconds,
-    double WaitingSeconds, long Reassignments)
+public sealed record TrainingTotals(long Steps, long Samples, long DataPlaneBytes, StepTimeSplit Time, long Reassignments)
 {
     /// <summary>Nothing yet.</summary>
-    public static TrainingTotals Zero { get; } = new(0, 0, 0, 0, 0, 0, 0, 0);
+    public static TrainingTotals Zero { get; } = new(0, 0, 0, StepTimeSplit.Zero, 0);
 
     /// <summary>These totals plus one step costing <paramref name="cost"/>.</summary>
     public TrainingTotals Add(StepCost cost)
@@ -28,10 +25,7 @@ public sealed record TrainingTotals(
             Steps = Steps + 1,
             Samples = Samples + cost.Samples,
             DataPlaneBytes = DataPlaneBytes + cost.DataPlaneBytes,
-            ComputeSeconds = ComputeSeconds + cost.ComputeSeconds,
-            CommunicationSeconds = CommunicationSeconds + cost.CommunicationSeconds,
-            ReductionSeconds = ReductionSeconds + cost.ReductionSeconds,
-            WaitingSeconds = WaitingSeconds + cost.WaitingSeconds,
+            Time = Time.Add(cost.Time),
         };
     }
 }

@@ -4,6 +4,7 @@ using ClusterMnist.Server.Snapshots;
 using ClusterMnist.Server.Status;
 using Xunit.Abstractions;
 using static ClusterMnist.Server.Tests.JsonBodies;
+using StepTimeSplit = ClusterMnist.Cluster.Coordinator.StepTimeSplit;
 
 namespace ClusterMnist.Server.Tests.Metrics;
 
@@ -15,9 +16,9 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output)
     {
         var status = new InMemoryClusterStatus();
         status.RecordStep(new StepReport(Epoch: 2, Step: 42, StepInEpoch: 3, StepsPerEpoch: 10, Loss: 0.25, Accuracy: 0.9, SamplesPerSecond: 1234.5),
-            new StepCost(Samples: 64, DataPlaneBytes: 1_880_000, ComputeSeconds: 0.004, CommunicationSeconds: 0.002, ReductionSeconds: 0.001, WaitingSeconds: 0));
+            new StepCost(Samples: 64, DataPlaneBytes: 1_880_000, new StepTimeSplit(Compute: 0.004, Communication: 0.002, Reduction: 0.001, Waiting: 0)));
         status.RecordStep(new StepReport(2, 43, 4, 10, 0.24, 0.91, 1240),
-            new StepCost(64, 1_880_000, 0.006, 0.003, 0.001, 0.0005));
+            new StepCost(64, 1_880_000, new StepTimeSplit(0.006, 0.003, 0.001, 0.0005)));
         status.RecordEpoch(new EpochReport(1, 0.5, 0.8, 0.4, 0.85, 1.5, 1000));
         status.UpsertMember(new MemberStatus("w1", "10.0.0.1:7001", "training", DateTimeOffset.UtcNow, 10, 500));
         status.UpsertMember(new MemberStatus("w2", "10.0.0.2:7001", "unreachable", DateTimeOffset.UtcNow, 3, 0));
