@@ -55,6 +55,34 @@ public sealed class ModelAvailabilityTests
     }
 
     [Fact]
+    public async Task Api_AnswersAJson500_WhenTheServedModelGivesNonFiniteProbabilities()
+    {
+        // Finite parameters (a checkpoint accepts them) so large that the logits overflow: what a diverged run leaves.
+        var models = new ModelSnapshotHolder();
+        var parameters = new float[TestModels.Snapshot(seed: 1, version: 0).Parameters.Length];
+        Array.Fill(parameters, 1e30f);
+        models.Publish(TestModels.Spec, parameters, step: 7, epoch: 1);
+        await using var host = await ServerHost.StartAsync("http://127.0.0.1:0", models, new InMemoryClusterStatus());
+        using var client = new HttpClient { BaseAddress = host.Address };
+        var pixels = TestModels.Pixels(seed: 1);
+
+        using (var single = await client.PostAsync("/api/predict", Pixels(pixels)))
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, single.StatusCode);
+            Assert.Contains("not finite", (await ReadJsonAsync(single)).GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+
+        using (var batch = await client.PostAsync("/api/predict", Json("{\"images\":[" + string.Join(',', Enumerable.Repeat(System.Text.Json.JsonSerializer.Serialize(pixels), 3)) + "]}")))
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, batch.StatusCode);
+            Assert.Contains("step 7", (await ReadJsonAsync(batch)).GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+
+        using var scrape = await client.GetAsync("/metrics");
+        Assert.Contains("outcome=\"model_error\"} 2", await scrape.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CheckpointSnapshot_LoadsTheParametersAndPositionOfACheckpoint()
     {
         var snapshot = TestModels.Snapshot(seed: 4, version: 0);

@@ -47,6 +47,7 @@ internal sealed class PredictionMetrics
         PredictionOutcome.BadRequest => "bad_request",
         PredictionOutcome.UnsupportedMediaType => "unsupported_media_type",
         PredictionOutcome.TooLarge => "too_large",
+        PredictionOutcome.ModelError => "model_error",
         _ => "no_model",
     };
 

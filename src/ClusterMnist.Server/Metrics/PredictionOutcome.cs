@@ -8,4 +8,7 @@ internal enum PredictionOutcome
     UnsupportedMediaType,
     TooLarge,
     NoModel,
+
+    /// <summary>The served model gave non-finite probabilities: its parameters have diverged.</summary>
+    ModelError,
 }

@@ -12,7 +12,8 @@ namespace ClusterMnist.Server.Prediction;
 /// so chunked bodies are bounded too) and parsed into pooled buffers; a batch is predicted on the request's thread,
 /// a single image through <see cref="PredictionCoalescer"/> together with its concurrent peers. The model is read
 /// once per request, so every answer comes from exactly one snapshot. Every bad input, down to a malformed chunk
-/// header, is answered with a 4xx and a JSON reason, never a 500.
+/// header, is answered with a 4xx and a JSON reason, never a 500. A 500 (with a JSON reason) means the served model
+/// itself is broken: its parameters are finite but so large that the probabilities are not (a diverged run).
 /// </summary>
 internal sealed partial class PredictEndpoint(ServerOptions options, IModelSnapshotSource models, PredictionMetrics metrics)
 {
@@ -101,6 +102,14 @@ internal sealed partial class PredictEndpoint(ServerOptions options, IModelSnaps
                 Inference.Predict(snapshot, inputs, images, outputs);
             }
 
+            if (!AllFinite(outputs.AsSpan(0, images * spec.OutputSize)))
+            {
+                await JsonError.WriteAsync(context, StatusCodes.Status500InternalServerError,
+                    $"the served model (version {snapshot.Version}, step {snapshot.Step}) gives probabilities that are not finite numbers: "
+                    + "its training diverged. Train it again with a lower learning rate.").ConfigureAwait(false);
+                return (PredictionOutcome.ModelError, 0);
+            }
+
             var response = context.Response;
             response.ContentType = JsonContentType;
             PredictionJson.Write(response.BodyWriter, outputs, images, batch, snapshot);
@@ -115,6 +124,19 @@ internal sealed partial class PredictEndpoint(ServerOptions options, IModelSnaps
                 ArrayPool<float>.Shared.Return(outputs);
             }
         }
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (float value in values)
+        {
+            if (!float.IsFinite(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static async Task<(PredictionOutcome Outcome, int Images)> RefuseAsync(HttpContext context, (int Status, string Message) refusal)
