@@ -126,7 +126,7 @@ public sealed class CoordinatorServer : IAsyncDisposable
             configuration[key] = value;
         }
 
-        var status = new CoordinatorStatusSource(events, run.Options.Epochs, stepsPerEpoch, configuration,
+        var status = new CoordinatorStatusSource(events, run.Options.Epochs, stepsPerEpoch, configuration, run.History,
             _ => completion.IsFaulted || completion.IsCanceled ? "failed" : null);
 
         var security = settings.Node.Certificate is { } certificate && settings.EncryptDataPlane

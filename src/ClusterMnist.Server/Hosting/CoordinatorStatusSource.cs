@@ -1,4 +1,5 @@
 using ClusterMnist.Cluster.Coordinator;
+using ClusterMnist.Core.Training;
 using ClusterMnist.Server.Status;
 using CoordinatorSnapshot = ClusterMnist.Cluster.Coordinator.ClusterStatus;
 using ServerMember = ClusterMnist.Server.Status.MemberStatus;
@@ -11,6 +12,7 @@ namespace ClusterMnist.Server.Hosting;
 /// <c>/api/status</c> and <c>/metrics</c> read. Reads the latest immutable snapshot on each call, so it is
 /// thread-safe and never stale by more than one coordinator message. The running totals (samples, data-plane bytes,
 /// step time) are summed from the coordinator's step events, which carry each step's samples, bytes and time split.
+/// A resumed run's epochs from before the restart come from its checkpoint: the coordinator reports only its own.
 /// </summary>
 internal sealed class CoordinatorStatusSource : IClusterStatusSource
 {
@@ -19,6 +21,7 @@ internal sealed class CoordinatorStatusSource : IClusterStatusSource
     private readonly int _stepsPerEpoch;
     private readonly IReadOnlyDictionary<string, string> _configuration;
     private readonly Func<CoordinatorSnapshot?, string?>? _stateOverride;
+    private readonly EpochReport[] _restoredHistory;
 
     // Replaced whole on each step by the coordinator's loop (one writer); readers take the reference as it is.
     private TrainingTotals _totals = TrainingTotals.Zero;
@@ -28,8 +31,9 @@ internal sealed class CoordinatorStatusSource : IClusterStatusSource
 
     public CoordinatorStatusSource(
         CoordinatorEvents events, int totalEpochs, int stepsPerEpoch, IReadOnlyDictionary<string, string> configuration,
-        Func<CoordinatorSnapshot?, string?>? stateOverride = null)
+        IReadOnlyList<EpochReport>? restoredHistory = null, Func<CoordinatorSnapshot?, string?>? stateOverride = null)
     {
+        _restoredHistory = restoredHistory?.ToArray() ?? [];
         _events = events;
         _totalEpochs = totalEpochs;
         _stepsPerEpoch = stepsPerEpoch;
@@ -44,9 +48,9 @@ internal sealed class CoordinatorStatusSource : IClusterStatusSource
         var snapshot = _events.Status;
         var members = snapshot?.Members.Select(ToServer).ToArray() ?? [];
         var last = snapshot?.LastStep?.Report;
-        var history = snapshot?.History
-            .Select(e => new EpochPoint(e.Report.Epoch, e.Report.TrainLoss, e.Report.TrainAccuracy, e.Report.TestLoss, e.Report.TestAccuracy, e.Report.Seconds))
-            .ToArray() ?? [];
+        var history = History(snapshot)
+            .Select(e => new EpochPoint(e.Epoch, e.TrainLoss, e.TrainAccuracy, e.TestLoss, e.TestAccuracy, e.Seconds))
+            .ToArray();
         var progress = new TrainingProgress(
             StateOf(snapshot), snapshot?.Epoch ?? 0, snapshot?.Epochs ?? _totalEpochs, snapshot?.Step ?? 0,
             snapshot?.StepInEpoch ?? 0, snapshot?.StepsPerEpoch ?? _stepsPerEpoch,
@@ -67,7 +71,7 @@ internal sealed class CoordinatorStatusSource : IClusterStatusSource
         if (cached is not null && ReferenceEquals(cached.Snapshot, snapshot) && ReferenceEquals(cached.Totals, totals))
             return cached.Metrics;
         var last = snapshot?.LastStep;
-        double? test = snapshot is { History.Count: > 0 } ? snapshot.History[^1].Report.TestAccuracy : null;
+        double? test = History(snapshot).LastOrDefault()?.TestAccuracy;
         var metrics = new ClusterMetrics(
             snapshot?.Step ?? 0, snapshot?.Epoch ?? 0, last?.Report.Loss ?? 0, last?.Report.Accuracy ?? 0, test,
             last?.Report.SamplesPerSecond ?? 0, snapshot?.LiveWorkers ?? 0, last?.WireBytes ?? 0)
@@ -79,6 +83,13 @@ internal sealed class CoordinatorStatusSource : IClusterStatusSource
         };
         Volatile.Write(ref _metrics, new MetricsOf(snapshot, totals, metrics));
         return metrics;
+    }
+
+    // The checkpoint's epochs, then the coordinator's own (an epoch in both is the coordinator's).
+    private IEnumerable<EpochReport> History(CoordinatorSnapshot? snapshot)
+    {
+        var own = snapshot?.History.Select(e => e.Report) ?? [];
+        return _restoredHistory.Where(r => !own.Any(o => o.Epoch == r.Epoch)).Concat(own);
     }
 
     private void OnStep(ClusterStepReport step)

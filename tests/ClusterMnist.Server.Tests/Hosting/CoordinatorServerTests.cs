@@ -129,7 +129,7 @@ public sealed class CoordinatorServerTests
     }
 
     [Fact]
-    public async Task Coordinator_ServesTheCheckpointItResumesFrom_BeforeTrainingPublishes()
+    public async Task Coordinator_ServesTheCheckpointItResumesFrom_AndShowsItsEpochs_BeforeTrainingPublishes()
     {
         string directory = Directory.CreateTempSubdirectory("hosting-resume-").FullName;
         try
@@ -146,6 +146,12 @@ public sealed class CoordinatorServerTests
             Assert.Equal(10, (await ReadJsonAsync(answer)).GetProperty("step").GetInt64());
             Assert.Equal(partial.ParameterSha256, ParameterHash.Sha256(server.Models.Current!.Parameters));
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+
+            // The epoch before the restart is the checkpoint's: on the page's curves and in the test accuracy gauge.
+            var history = (await StatusAsync(client)).GetProperty("progress").GetProperty("history").EnumerateArray().ToArray();
+            Assert.Equal([1], history.Select(h => h.GetProperty("epoch").GetInt32()));
+            Assert.Equal(partial.Epochs[0].TestAccuracy, history[0].GetProperty("testAccuracy").GetDouble(), 9);
+            Assert.Equal(partial.Epochs[0].TestAccuracy, server.Status.GetMetrics().TestAccuracy!.Value, 9);
         }
         finally
         {
