@@ -115,6 +115,20 @@ public sealed class BadInputTests(ServerFixture server) : IClassFixture<ServerFi
     }
 
     [Fact]
+    public async Task Predict_ReadsABodyOverKestrelsDefaultCap_WhenMaxBodyBytesAllowsIt()
+    {
+        // Kestrel refuses bodies over 30,000,000 bytes unless told otherwise; the setting is the one limit.
+        var options = new ServerOptions { MaxBodyBytes = 40_000_000 };
+        await using var host = await ServerHost.StartAsync("http://127.0.0.1:0", server.Models, new Status.InMemoryClusterStatus(), options);
+        using var client = new HttpClient { BaseAddress = host.Address, Timeout = TimeSpan.FromSeconds(60) };
+        var body = "{\"pixels\":[" + Zeros + "]" + new string(' ', 31_000_000) + "}";
+
+        using var allowed = await client.PostAsync("/api/predict", Json(body));
+
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+
+    [Fact]
     public async Task Predict_StillAnswers_AfterBadRequests()
     {
         using (await server.Client.PostAsync("/api/predict", Json("{")))

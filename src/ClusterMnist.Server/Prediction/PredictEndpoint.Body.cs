@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace ClusterMnist.Server.Prediction;
 
@@ -15,6 +16,12 @@ internal sealed partial class PredictEndpoint
     /// </summary>
     private async Task<(ReadOnlySequence<byte> Body, (int Status, string Message)? Refusal)> ReadBodyAsync(HttpContext context)
     {
+        // Kestrel's own cap (30,000,000 bytes unless set) would otherwise refuse bodies that Http:MaxBodyBytes allows.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = options.MaxBodyBytes;
+        }
+
         PipeReader reader = context.Request.BodyReader;
         try
         {
