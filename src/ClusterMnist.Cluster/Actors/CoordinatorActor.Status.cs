@@ -30,7 +30,9 @@ internal sealed partial class CoordinatorActor
             workers.Add(new MemberStatus($"{node.Address.Host}:{node.Address.Port}", node.Address.ToString(), role, 0, MemberState.Joining,
                 ClusterStateOf(node.Address), null, 0, 0, null));
         }
-        _events.Publish(new ClusterStatus(_phase, Math.Min(_run.Epoch + 1, _run.Options.Epochs), _run.Options.Epochs, _run.GlobalStep,
+        // Epoch 0 until a new run's first step starts (what the status page and the epoch gauge say before training).
+        int epoch = _run.GlobalStep == 0 && !_stepActive ? 0 : Math.Min(_run.Epoch + 1, _run.Options.Epochs);
+        _events.Publish(new ClusterStatus(_phase, epoch, _run.Options.Epochs, _run.GlobalStep,
             (long)_run.StepsPerEpoch * _run.Options.Epochs, _run.StepInEpoch, _run.StepsPerEpoch, LiveMembers.Count(),
             workers, _history.ToArray(), _lastStep, _reassignments, _lateAnswersIgnored, _error));
     }

@@ -101,7 +101,7 @@ public sealed record MemberStatus(string Id, string Address, string Role, int Co
 
 /// <summary>A snapshot of the coordinator for a status page (immutable; a new one is published on every change).</summary>
 /// <param name="Phase">Waiting, training, completed or failed.</param>
-/// <param name="Epoch">1-based epoch in progress (the last one once complete).</param>
+/// <param name="Epoch">1-based epoch in progress (the last one once complete); 0 before a new run's first step.</param>
 /// <param name="Epochs">Epochs of the run.</param>
 /// <param name="Step">Global steps completed.</param>
 /// <param name="TotalSteps">Steps of the whole run.</param>

@@ -25,6 +25,7 @@ public sealed class CoordinatorMetricsTests
         var before = await PrometheusScrape.GetAsync(client);
         Assert.Equal(0, before.Value("clustermnist_training_steps_total"));
         Assert.Equal(0, before.Value("clustermnist_training_samples_total"));
+        Assert.Equal(0, before.Value("clustermnist_training_epoch"));
         Assert.Null(before.Find("clustermnist_model_version"));
         Assert.Null(before.Find("clustermnist_test_accuracy"));
         Assert.Equal(0, before.Value("clustermnist_predictions_total", ("outcome", "no_model")));
