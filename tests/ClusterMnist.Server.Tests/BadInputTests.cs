@@ -21,6 +21,7 @@ public sealed class BadInputTests(ServerFixture server) : IClassFixture<ServerFi
         { "{\"pixels\":" + Image("256") + "}", "pixels[0] = 256 is out of range" },
         { "{\"pixels\":" + Image("-1") + "}", "pixels[0] = -1 is out of range" },
         { "{\"pixels\":" + Image("1e400") + "}", "out of range" },
+        { "{\"pixels\":" + Image(new string('9', 100_000)) + "}", "pixels[0] = " + new string('9', 32) + "… (100000 characters) is out of range" },
         { "{\"pixels\":" + Image("\"NaN\"") + "}", "pixels[0] must be a number, got a string" },
         { "{\"pixels\":" + Image("null") + "}", "pixels[0] must be a number, got null" },
         { "{\"pixels\":" + Image("true") + "}", "got a boolean" },

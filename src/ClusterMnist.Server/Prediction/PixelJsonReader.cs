@@ -152,8 +152,7 @@ internal static class PixelJsonReader
 
             if (!reader.TryGetDouble(out double value) || !double.IsFinite(value) || value < 0 || value > 255)
             {
-                string text = System.Text.Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan);
-                return $"{path}[{count}] = {text} is out of range: pixel values are 0–255 (or 0–1).";
+                return $"{path}[{count}] = {NumberText(ref reader)} is out of range: pixel values are 0–255 (or 0–1).";
             }
 
             row[count++] = (float)value;
@@ -199,4 +198,16 @@ internal static class PixelJsonReader
         JsonTokenType.Number => "a number",
         _ => "nothing",
     };
+
+    // The number as the client wrote it, for the error: at most 32 characters of it (a number can be megabytes long).
+    private static string NumberText(ref Utf8JsonReader reader)
+    {
+        const int Shown = 32;
+        long length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        int shown = (int)Math.Min(length, Shown);
+        byte[] bytes = reader.HasValueSequence ? reader.ValueSequence.Slice(0, shown).ToArray() : reader.ValueSpan[..shown].ToArray();
+        // A number's characters are ASCII, so the cut never splits one.
+        string text = System.Text.Encoding.UTF8.GetString(bytes);
+        return length > Shown ? $"{text}… ({length.ToString(CultureInfo.InvariantCulture)} characters)" : text;
+    }
 }
