@@ -127,7 +127,7 @@ public sealed class CoordinatorServer : IAsyncDisposable
         }
 
         var status = new CoordinatorStatusSource(events, run.Options.Epochs, stepsPerEpoch, configuration, run.History,
-            _ => completion.IsFaulted || completion.IsCanceled ? "failed" : null);
+            snapshot => StateOverride(snapshot, completion));
 
         var security = settings.Node.Certificate is { } certificate && settings.EncryptDataPlane
             ? DataPlaneSecurity.MutualTls(certificate)
@@ -189,6 +189,16 @@ public sealed class CoordinatorServer : IAsyncDisposable
 
         await _app.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The state the server shows where it differs from the coordinator's own: "failed" when the run faulted, and
+    /// "training" from the coordinator's last step until the final model is served, so that a client that waits for
+    /// "finished" and then predicts gets the final model.
+    /// </summary>
+    internal static string? StateOverride(Cluster.Coordinator.ClusterStatus? snapshot, Task completion) =>
+        completion.IsFaulted || completion.IsCanceled ? "failed"
+        : snapshot?.Phase == CoordinatorPhase.Completed && !completion.IsCompletedSuccessfully ? "training"
+        : null;
 
     private static async Task<TrainingResult> PublishFinalAsync(CoordinatorEvents events, ThrottledParameterPublisher publisher, long totalSteps)
     {

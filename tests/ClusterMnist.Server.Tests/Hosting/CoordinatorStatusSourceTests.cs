@@ -1,4 +1,5 @@
 using ClusterMnist.Cluster.Coordinator;
+using ClusterMnist.Core.Training;
 using ClusterMnist.Server.Hosting;
 
 namespace ClusterMnist.Server.Tests.Hosting;
@@ -21,4 +22,20 @@ public sealed class CoordinatorStatusSourceTests
         Assert.Equal(0, first.Totals.Steps);
         Assert.Empty(first.MembersByState);
     }
+
+    [Fact]
+    public void StateOverride_ShowsTraining_FromTheLastStepUntilTheFinalModelIsServed()
+    {
+        var completed = Snapshot(CoordinatorPhase.Completed);
+        var publishing = new TaskCompletionSource<TrainingResult>();
+
+        Assert.Null(CoordinatorServer.StateOverride(Snapshot(CoordinatorPhase.Training), publishing.Task));
+        Assert.Equal("training", CoordinatorServer.StateOverride(completed, publishing.Task));
+        publishing.SetException(new InvalidOperationException("diverged"));
+        Assert.Equal("failed", CoordinatorServer.StateOverride(completed, publishing.Task));
+        Assert.Null(CoordinatorServer.StateOverride(completed, Task.CompletedTask));
+    }
+
+    private static ClusterStatus Snapshot(CoordinatorPhase phase) =>
+        new(phase, 2, 2, 20, 20, 10, 10, 0, [], [], null, 0, 0, null);
 }
