@@ -29,7 +29,14 @@ internal sealed partial class CoordinatorActor
         }
         if (member is not null)
             ReleaseDataPlane(member);
-        var joined = new Member(join.WorkerId, sender, join.Cores, _nextJoinOrder++) { LastSeen = Now };
+        // The status shows one row per worker id: a new incarnation's row keeps counting the work done under that id.
+        var joined = new Member(join.WorkerId, sender, join.Cores, _nextJoinOrder++)
+        {
+            LastSeen = Now,
+            ShardsDone = member?.ShardsDone ?? 0,
+            SamplesDone = member?.SamplesDone ?? 0,
+            ComputeSeconds = member?.ComputeSeconds ?? 0,
+        };
         if (joined.IsRemote && _dataPlane is null)
         {
             Refuse(joined, "this coordinator has no data plane for workers on other nodes.");

@@ -2,6 +2,7 @@ using Akka.Event;
 using ClusterMnist.Cluster.Coordinator;
 using ClusterMnist.Cluster.Hosting;
 using ClusterMnist.Cluster.Messages;
+using ClusterMemberStatus = Akka.Cluster.MemberStatus;
 
 namespace ClusterMnist.Cluster.Actors;
 
@@ -23,8 +24,10 @@ internal sealed partial class CoordinatorActor
     private void PublishStatus()
     {
         var workers = _members.Values.OrderBy(m => m.JoinOrder).Select(ToStatus).ToList();
-        // Nodes of the cluster that host no worker (yet): the coordinator's own, and workers still starting.
-        foreach (var node in _nodes.Values.Where(n => !_members.Values.Any(m => m.Address.Equals(n.Address))).OrderBy(n => n.Address.ToString()))
+        // Nodes of the cluster that host no worker (yet): the coordinator's own, and workers still starting. A removed
+        // node that hosts none is gone for good (a worker's earlier incarnation, one that came after the run): not shown.
+        var unlisted = _nodes.Values.Where(n => n.Status != ClusterMemberStatus.Removed && !_members.Values.Any(m => m.Address.Equals(n.Address)));
+        foreach (var node in unlisted.OrderBy(n => n.Address.ToString()))
         {
             string role = node.Roles.Contains(ClusterRoles.Coordinator) ? ClusterRoles.Coordinator : node.Roles.FirstOrDefault() ?? "";
             workers.Add(new MemberStatus($"{node.Address.Host}:{node.Address.Port}", node.Address.ToString(), role, 0, MemberState.Joining,
