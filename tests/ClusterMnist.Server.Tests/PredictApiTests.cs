@@ -26,6 +26,21 @@ public sealed class PredictApiTests(ServerFixture server) : IClassFixture<Server
     }
 
     [Fact]
+    public async Task Predict_ReadsJsonThatStartsWithAByteOrderMark()
+    {
+        // What e.g. PowerShell 5's Out-File -Encoding utf8 writes.
+        var pixels = TestModels.Pixels(seed: 3);
+        byte[] json = [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes("{\"pixels\":" + JsonSerializer.Serialize(pixels) + "}")];
+        using var content = new ByteArrayContent(json);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await server.Client.PostAsync("/api/predict", content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(TestModels.Expected(server.Models.Current!, TestModels.Scaled(pixels)), Probabilities(await ReadJsonAsync(response)));
+    }
+
+    [Fact]
     public async Task Predict_TakesValuesUpTo1AsTheUnitScale()
     {
         var unit = TestModels.Scaled(TestModels.Pixels(seed: 5));

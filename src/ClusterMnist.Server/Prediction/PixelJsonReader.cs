@@ -13,6 +13,8 @@ internal static class PixelJsonReader
 {
     private const string Shape = "expected {\"pixels\": [n numbers]} or {\"images\": [[n numbers], ...]}";
 
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
     /// <summary>
     /// Parses <paramref name="json"/>; on success returns null and leaves <paramref name="images"/> rows of
     /// <paramref name="inputSize"/> floats in <paramref name="inputs"/> (which may be replaced by a larger pooled array).
@@ -22,6 +24,17 @@ internal static class PixelJsonReader
     {
         images = 0;
         batch = false;
+        // A UTF-8 byte order mark, as some Windows tools write before JSON, is not part of the document.
+        Span<byte> head = stackalloc byte[3];
+        if (json.Length >= head.Length)
+        {
+            json.Slice(0, head.Length).CopyTo(head);
+            if (head.SequenceEqual(Utf8Bom))
+            {
+                json = json.Slice(head.Length);
+            }
+        }
+
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 8 });
         try
         {
