@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using ClusterMnist.Cli.Commands;
 using ClusterMnist.Cli.Hosting;
 
@@ -24,6 +25,20 @@ internal static class CliApp
         HealthCommand.Create(),
     };
 
+    // "clustermnist bench train" for a subcommand: the help that explains the option in error.
+    private static string CommandPath(CommandResult result)
+    {
+        var names = new List<string>();
+        SymbolResult? at = result;
+        while (at is CommandResult { Command: not RootCommand } command)
+        {
+            names.Insert(0, command.Command.Name);
+            at = command.Parent;
+        }
+
+        return string.Join(' ', names.Prepend("clustermnist"));
+    }
+
     /// <summary>
     /// Parses and runs one command line. Every failure becomes one line on <paramref name="error"/> and a
     /// non-zero exit code (2 for usage errors, 1 for failures while running, 130 when cancelled); never a stack trace.
@@ -34,8 +49,7 @@ internal static class CliApp
         if (parseResult.Errors.Count > 0)
         {
             // System.CommandLine would print every error followed by the whole help text; one line is easier to read in a log.
-            var command = parseResult.CommandResult.Command;
-            var hint = command is RootCommand ? "clustermnist --help" : $"clustermnist {command.Name} --help";
+            var hint = $"{CommandPath(parseResult.CommandResult)} --help";
             var messages = string.Join(" ", parseResult.Errors.Select(e => OneLine(e.Message)).Distinct());
             await error.WriteLineAsync($"error: {messages} (see '{hint}')").ConfigureAwait(false);
             return ExitCodes.Usage;

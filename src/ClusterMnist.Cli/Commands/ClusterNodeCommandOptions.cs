@@ -30,7 +30,7 @@ internal sealed class ClusterNodeCommandOptions(string program, int defaultPort)
     {
         HelpName = "PORT",
         Description = $"The Akka port of this node. Default {defaultPort}{(defaultPort == 0 ? " (a free one)" : string.Empty)}.",
-    }.Between(0, 65535);
+    }.InRange(0, 65535);
 
     public Option<string?> ClusterBind { get; } = new("--cluster-bind")
     {

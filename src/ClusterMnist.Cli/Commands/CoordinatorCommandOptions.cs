@@ -19,7 +19,7 @@ internal sealed class CoordinatorCommandOptions
     {
         HelpName = "PORT",
         Description = "Port of the web page and HTTP API. Default 8080; 0 picks a free one.",
-    }.Between(0, 65535);
+    }.InRange(0, 65535);
 
     public Option<string?> Bind { get; } = new("--bind")
     {
@@ -70,7 +70,7 @@ internal sealed class CoordinatorCommandOptions
     {
         HelpName = "PORT",
         Description = "TCP port of the data plane, where workers on other hosts stream tensors (on the cluster bind address). Default 4054; 0 picks a free one.",
-    }.Between(0, 65535);
+    }.InRange(0, 65535);
 
     public ClusterNodeCommandOptions Cluster { get; } = new("coordinator", defaultPort: ClusterNodeOptions.DefaultPort);
 

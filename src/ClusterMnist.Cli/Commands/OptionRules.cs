@@ -49,6 +49,21 @@ internal static class OptionRules
         return option;
     }
 
+    /// <summary>Both ends allowed: e.g. a port in [0, 65535].</summary>
+    public static Option<T?> InRange<T>(this Option<T?> option, T minimum, T maximum)
+        where T : struct, IBinaryInteger<T>
+    {
+        option.Validators.Add(result =>
+        {
+            var value = ValueOf<T>(result);
+            if (value is { } v && (v < minimum || v > maximum))
+            {
+                result.AddError($"{option.Name} must be in [{minimum}, {maximum}], not {v}.");
+            }
+        });
+        return option;
+    }
+
     public static Option<T?> Positive<T>(this Option<T?> option)
         where T : struct, INumber<T>
     {

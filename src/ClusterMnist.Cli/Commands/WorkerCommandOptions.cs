@@ -25,7 +25,7 @@ internal sealed class WorkerCommandOptions
     {
         HelpName = "N",
         Description = "Threads computing shards. Default 1.",
-    }.Between(1, 1024);
+    }.InRange(1, 1024);
 
     public Option<string?> Id { get; } = new("--id")
     {

@@ -1,0 +1,40 @@
+namespace ClusterMnist.Cli.Tests;
+
+/// <summary>Range limits as the help and README state them, and usage errors that point to the right help.</summary>
+public sealed class UsageErrorTests
+{
+    [Theory]
+    [InlineData("coordinator --port 65535")]
+    [InlineData("coordinator --port 0")]
+    [InlineData("coordinator --cluster-port 65535")]
+    [InlineData("coordinator --data-plane-port 65535")]
+    [InlineData("worker --threads 1024")]
+    [InlineData("worker --threads 1")]
+    public void Limits_IncludeBothEnds(string line)
+    {
+        Assert.Empty(CliApp.Build().Parse(line.Split(' ')).Errors);
+    }
+
+    [Theory]
+    [InlineData("coordinator --port 65536", "--port must be in [0, 65535], not 65536.")]
+    [InlineData("coordinator --port -1", "--port must be in [0, 65535], not -1.")]
+    [InlineData("worker --threads 1025", "--threads must be in [1, 1024], not 1025.")]
+    [InlineData("worker --threads 0", "--threads must be in [1, 1024], not 0.")]
+    public void Limits_RefuseWhatIsOutside(string line, string message)
+    {
+        Assert.Equal([message], CliApp.Build().Parse(line.Split(' ')).Errors.Select(e => e.Message));
+    }
+
+    [Theory]
+    [InlineData("bench train --steps 0", "(see 'clustermnist bench train --help')")]
+    [InlineData("bench gemm --batch 0", "(see 'clustermnist bench gemm --help')")]
+    [InlineData("train --epochs 0", "(see 'clustermnist train --help')")]
+    [InlineData("--no-such-flag", "(see 'clustermnist --help')")]
+    public async Task UsageErrors_PointToTheHelpOfTheCommandGiven(string line, string hint)
+    {
+        var run = await CliRunner.RunAsync(line.Split(' '));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.EndsWith(hint, run.Error.TrimEnd(), StringComparison.Ordinal);
+    }
+}
