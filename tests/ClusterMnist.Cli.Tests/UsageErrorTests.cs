@@ -37,4 +37,16 @@ public sealed class UsageErrorTests
         Assert.Equal(2, run.ExitCode);
         Assert.EndsWith(hint, run.Error.TrimEnd(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("notanaddress")]
+    [InlineData("coordinator.example")]
+    public async Task Coordinator_RefusesABindThatIsNotAnAddress_BeforeListening(string bind)
+    {
+        // Kestrel would take such a host as "every interface".
+        var run = await CliRunner.RunAsync("coordinator", "--bind", bind, "--insecure", "--port", "0");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"--bind '{bind}' is not an IP address", run.Error, StringComparison.Ordinal);
+    }
 }

@@ -92,6 +92,14 @@ internal sealed class CoordinatorCommandOptions
         .. Training.All.Except([Training.Workers, Training.Checkpoint, Training.Resume, Training.Plot]),
     ];
 
+    // Kestrel listens on every interface for any host that is neither an IP address nor localhost, so a typo or a host
+    // name would expose the API everywhere: only those two are taken.
+    private static string HttpBind(string bind) =>
+        System.Net.IPAddress.TryParse(bind.Trim('[', ']'), out _) || bind.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            ? bind
+            : throw ClusterMnist.Cli.Hosting.CliException.Usage(
+                $"--bind '{bind}' is not an IP address (e.g. 127.0.0.1, 0.0.0.0 for every interface, ::1) or localhost.");
+
     /// <summary>Settings file, then environment, then flags; every value checked before anything starts.</summary>
     public CoordinatorRunSettings Read(ParseResult result, string workingDirectory, IDictionary environment)
     {
@@ -104,7 +112,7 @@ internal sealed class CoordinatorCommandOptions
         }
 
         training = Training.Read(result, training with { Json = file.Flag("Coordinator:Json") ?? false });
-        string bind = result.GetValue(Bind) ?? file.Text("Coordinator:Bind") ?? "0.0.0.0";
+        string bind = HttpBind(result.GetValue(Bind) ?? file.Text("Coordinator:Bind") ?? "0.0.0.0");
         return new CoordinatorRunSettings
         {
             Training = training,
