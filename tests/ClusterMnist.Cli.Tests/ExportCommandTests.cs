@@ -67,6 +67,19 @@ public sealed class ExportCommandTests(TinyModelFixture model) : IClassFixture<T
     }
 
     [Fact]
+    public async Task Export_RefusesToWriteOverTheCheckpointItReads()
+    {
+        string checkpoint = model.Data.File("self.ckpt");
+        File.Copy(model.CheckpointPath, checkpoint, overwrite: true);
+        var before = await File.ReadAllBytesAsync(checkpoint);
+
+        var run = await CliRunner.RunAsync("export", "--model", checkpoint, "--onnx", checkpoint);
+
+        run.AssertCleanFailure(2, "is the checkpoint itself");
+        Assert.Equal(before, await File.ReadAllBytesAsync(checkpoint));
+    }
+
+    [Fact]
     public async Task Export_FailsWithOneLine_WhenTheCheckpointIsMissing()
     {
         var run = await CliRunner.RunAsync("export", "--model", model.Data.File("absent.ckpt"), "--onnx", model.Data.File("absent.onnx"));

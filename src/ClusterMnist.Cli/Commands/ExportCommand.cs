@@ -22,8 +22,14 @@ internal static class ExportCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var console = CliConsole.From(parseResult);
-            var file = ModelFile.Load(parseResult.GetValue(model)!);
+            string source = parseResult.GetValue(model)!;
             string path = parseResult.GetValue(onnx)!;
+            if (string.Equals(Path.GetFullPath(source), Path.GetFullPath(path), StringComparison.Ordinal))
+            {
+                throw CliException.Usage($"--onnx '{path}' is the checkpoint itself: writing the ONNX model there would destroy the checkpoint.");
+            }
+
+            var file = ModelFile.Load(source);
             var info = new OnnxExportInfo(parseResult.GetValue(dataset), file.TrainFingerprint, file.Step, file.Epoch);
             Write(path, file, info);
             long bytes = new FileInfo(path).Length;
