@@ -49,4 +49,24 @@ public sealed class UsageErrorTests
         Assert.Equal(2, run.ExitCode);
         Assert.Contains($"--bind '{bind}' is not an IP address", run.Error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--plot")]
+    [InlineData("--checkpoint")]
+    public async Task Train_RefusesAFolderForAFileItWritesLater_BeforeTraining(string flag)
+    {
+        string folder = Directory.CreateTempSubdirectory("usage-folder-").FullName;
+        try
+        {
+            var run = await CliRunner.RunAsync("train", "--dataset", "digits-split", "--data", folder, flag, folder);
+
+            Assert.Equal(2, run.ExitCode);
+            Assert.Contains($"{flag} '{folder}' is a folder", run.Error, StringComparison.Ordinal);
+            Assert.Empty(run.Output);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -17,6 +17,10 @@ internal static class TrainRun
         var kind = DatasetCatalog.Parse(settings.Dataset);
         var dataRoot = settings.DataRoot ?? DatasetCatalog.DefaultDataDirectory;
         CheckpointGuard.EnsureNotOverwritten(settings.CheckpointPath, settings.ResumePath is not null, settings.OverwriteCheckpoint, $"--resume {settings.CheckpointPath}");
+        // Files written only once training has run (the plot at the end, the checkpoint at the first epoch end): a
+        // folder given for one is refused now, not after the work.
+        RefuseFolder("--checkpoint", settings.CheckpointPath);
+        RefuseFolder("--plot", settings.PlotPath);
 
         // A bad --model should fail before a download starts, not after.
         var spec = TrainingOptionsFactory.Model(settings);
@@ -83,6 +87,14 @@ internal static class TrainRun
         $"Training {options.Model} on {data.Name} ({data.Train.Count:N0} train, {data.Test.Count:N0} test images): "
         + $"{options.Init} init, {options.Optimizer.Kind} lr {options.Schedule.BaseRate.ToString(CultureInfo.InvariantCulture)} "
         + $"{options.Schedule.Kind}, batch {options.BatchSize}, {options.Epochs} epochs, {options.Workers} workers, seed {options.Seed}";
+
+    private static void RefuseFolder(string flag, string? path)
+    {
+        if (path is not null && Directory.Exists(path))
+        {
+            throw CliException.Usage($"{flag} '{path}' is a folder; give a file name, e.g. {Path.Combine(path, flag == "--plot" ? "run.svg" : "run.ckpt")}.");
+        }
+    }
 
     internal static TrainingPlot PlotOf(TrainingResult result, string title)
     {
