@@ -52,7 +52,7 @@ public class TrainCommandOptionsTests
         var (settings, result) = Parse(
             "--data /d --dataset fashion --model 784-64-10 --activation tanh --loss mse --dropout 0.25 --init xavier " +
             "--optimizer nesterov --lr 0.05 --weight-decay 0.001 --schedule step --warmup 7 --batch 64 --epochs 3 " +
-            "--workers 2 --seed 42 --checkpoint c.ckpt --resume r.ckpt --plot p.svg --json");
+            "--workers 2 --seed 42 --checkpoint c.ckpt --plot p.svg --json");
 
         Assert.Empty(result.Errors);
         Assert.Equal("/d", settings.DataRoot);
@@ -72,9 +72,18 @@ public class TrainCommandOptionsTests
         Assert.Equal(2, settings.Workers);
         Assert.Equal(42UL, settings.Seed);
         Assert.Equal("c.ckpt", settings.CheckpointPath);
-        Assert.Equal("r.ckpt", settings.ResumePath);
         Assert.Equal("p.svg", settings.PlotPath);
         Assert.True(settings.Json);
+    }
+
+    [Fact]
+    public void Read_TakesTheFlagsThatApplyToAResumedRun()
+    {
+        var (settings, result) = Parse("--resume r.ckpt --data /d --dataset fashion --workers 2 --plot p.svg --json");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal("r.ckpt", settings.ResumePath);
+        Assert.Equal(("/d", "fashion", 2, "p.svg", true), (settings.DataRoot, settings.Dataset, settings.Workers, settings.PlotPath, settings.Json));
     }
 
     [Fact]

@@ -62,15 +62,38 @@ public class TrainCommandTests(TinyModelFixture model) : IClassFixture<TinyModel
     }
 
     [Fact]
+    public async Task Train_RefusesRunSettingsWithResume_InsteadOfIgnoringThem()
+    {
+        var run = await CliRunner.RunAsync("train", "--data", model.Data.Root, "--resume", model.CheckpointPath, "--epochs", "40", "--lr", "0.1");
+
+        run.AssertCleanFailure(2, "--lr, --epochs cannot change it");
+    }
+
+    [Fact]
+    public async Task Train_SaysAMissingResumeCheckpointIsMissing_BeforeLoadingData()
+    {
+        string absent = model.Data.File("absent-resume.ckpt");
+
+        var run = await CliRunner.RunAsync("train", "--data", model.Data.File("no-data-here"), "--resume", absent);
+
+        run.AssertCleanFailure(1, $"the checkpoint '{absent}' does not exist");
+    }
+
+    [Fact]
     public async Task Train_ResumesFinishedCheckpoint_WithSameParametersAndHistory()
     {
         var copy = model.Data.File("resume-copy.ckpt");
         File.Copy(model.CheckpointPath, copy);
 
-        var run = await CliRunner.RunAsync("train", "--data", model.Data.Root, "--resume", copy, "--workers", "1", "--json");
+        var plot = model.Data.File("resume-copy.svg");
+        var run = await CliRunner.RunAsync("train", "--data", model.Data.Root, "--resume", copy, "--workers", "1", "--plot", plot, "--json");
 
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains($"Resuming {copy}", run.Output);
+        // The plot names the checkpoint's network, not the default one.
+        string svg = await File.ReadAllTextAsync(plot);
+        Assert.Contains("784-32-10", svg, StringComparison.Ordinal);
+        Assert.DoesNotContain("784-256-128-10", svg, StringComparison.Ordinal);
         var summary = JsonDocument.Parse(run.LastOutputLine).RootElement;
         Assert.Equal(3, summary.GetProperty("epochs").GetInt32());
         Assert.Equal(model.Summary.GetProperty("param_sha256").GetString(), summary.GetProperty("param_sha256").GetString());

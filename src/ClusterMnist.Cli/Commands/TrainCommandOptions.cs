@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ClusterMnist.Cli.Hosting;
 
 namespace ClusterMnist.Cli.Commands;
 
@@ -141,7 +142,30 @@ internal sealed class TrainCommandOptions
     ];
 
     /// <summary>Starts from the preset (or the defaults) and applies every flag that was given.</summary>
-    public TrainSettings Read(ParseResult result) => Read(result, TrainSettings.ForPreset(result.GetValue(Preset)));
+    public TrainSettings Read(ParseResult result)
+    {
+        RefuseRunSettingsWhenResuming(result);
+        return Read(result, TrainSettings.ForPreset(result.GetValue(Preset)));
+    }
+
+    /// <summary>
+    /// `train --resume FILE` continues the run stored in FILE with that run's own settings, so a flag that would define
+    /// a run (e.g. --epochs 40 on a 30-epoch checkpoint) cannot take effect: refused rather than silently ignored.
+    /// </summary>
+    private void RefuseRunSettingsWhenResuming(ParseResult result)
+    {
+        if (result.GetValue(Resume) is not { } resume)
+            return;
+        Option[] runSettings =
+            [Model, Activation, Loss, Dropout, Init, Optimizer, LearningRate, WeightDecay, Schedule, Warmup, Batch, Epochs, Seed, Checkpoint, Preset];
+        var given = runSettings.Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToArray();
+        if (given.Length > 0)
+        {
+            throw CliException.Usage(
+                $"--resume {resume} continues that run with the settings stored in it, so {string.Join(", ", given)} cannot change it; leave "
+                + $"{(given.Length == 1 ? "it" : "them")} out. With --resume, only --data, --dataset, --workers, --plot and --json apply.");
+        }
+    }
 
     /// <summary>
     /// Applies every flag that was given to <paramref name="s"/> (settings already resolved from configuration files,

@@ -21,9 +21,14 @@ internal static class TrainRun
         // folder given for one is refused now, not after the work.
         RefuseFolder("--checkpoint", settings.CheckpointPath);
         RefuseFolder("--plot", settings.PlotPath);
+        if (settings.ResumePath is { } resuming && !File.Exists(resuming))
+        {
+            // Before the data set is loaded (or downloaded) for a run that cannot start.
+            throw new CliException($"cannot resume: the checkpoint '{resuming}' does not exist.");
+        }
 
         // A bad --model should fail before a download starts, not after.
-        var spec = TrainingOptionsFactory.Model(settings);
+        _ = TrainingOptionsFactory.Model(settings);
         var data = await DatasetLoader.LoadAsync(console, dataRoot, kind, cancellationToken).ConfigureAwait(false);
 
         // One code path with the cluster: the coordinator and N worker actors in this process over in-memory
@@ -70,7 +75,7 @@ internal static class TrainRun
 
         if (settings.PlotPath is { } plotPath)
         {
-            SvgPlotWriter.WriteFile(plotPath, PlotOf(result, $"{data.Name} {spec}"));
+            SvgPlotWriter.WriteFile(plotPath, PlotOf(result, $"{data.Name} {options.Model}"));
             await console.Out.WriteLineAsync($"Plot: {plotPath}").ConfigureAwait(false);
         }
 
