@@ -163,6 +163,8 @@ public class TrainCommandOptionsTests
     [InlineData("--optimizer rmsprop")]
     [InlineData("--preset modern")]
     [InlineData("--warmup -1")]
+    [InlineData("--lr 1e40")]
+    [InlineData("--weight-decay nan")]
     public void Parse_ReportsError_WhenValueIsOutOfRange(string commandLine)
     {
         var (_, result) = TryParse(commandLine);

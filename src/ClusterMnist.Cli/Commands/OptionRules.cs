@@ -27,7 +27,7 @@ internal static class OptionRules
         option.Validators.Add(result =>
         {
             var value = ValueOf<T>(result);
-            if (value is { } v && v < minimum)
+            if (value is { } v && (v < minimum || !T.IsFinite(v)))
             {
                 result.AddError($"{option.Name} must be at least {minimum}, not {v}.");
             }
@@ -70,9 +70,9 @@ internal static class OptionRules
         option.Validators.Add(result =>
         {
             var value = ValueOf<T>(result);
-            if (value is { } v && !(v > T.Zero))
+            if (value is { } v && !(v > T.Zero && T.IsFinite(v)))
             {
-                result.AddError($"{option.Name} must be greater than 0, not {v}.");
+                result.AddError($"{option.Name} must be a finite number greater than 0, not {v}.");
             }
         });
         return option;

@@ -151,6 +151,19 @@ public sealed partial record ModelSpec(IReadOnlyList<int> LayerSizes, Activation
             copy[i] = sizes[i];
         }
 
+        // One flat parameter buffer holds every weight and bias: the count must fit in an array.
+        long parameters = 0;
+        for (var l = 0; l + 1 < copy.Length; l++)
+        {
+            parameters += ((long)copy[l] * copy[l + 1]) + copy[l + 1];
+        }
+
+        if (parameters > Array.MaxLength)
+        {
+            throw new ArgumentException(
+                $"Layer sizes {string.Join('-', copy)} make {parameters:N0} parameters; a model holds at most {Array.MaxLength:N0}.", nameof(LayerSizes));
+        }
+
         return copy;
     }
 
