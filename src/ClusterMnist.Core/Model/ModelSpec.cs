@@ -32,19 +32,7 @@ public sealed partial record ModelSpec(IReadOnlyList<int> LayerSizes, Activation
     public int LayerCount => LayerSizes.Count - 1;
 
     /// <summary>Total weights and biases: Σ (in·out + out).</summary>
-    public int ParameterCount
-    {
-        get
-        {
-            long count = 0;
-            for (var l = 0; l < LayerCount; l++)
-            {
-                count += ((long)LayerSizes[l] * LayerSizes[l + 1]) + LayerSizes[l + 1];
-            }
-
-            return checked((int)count);
-        }
-    }
+    public int ParameterCount => checked((int)CountParameters(LayerSizes));
 
     /// <summary>
     /// Floating-point operations of the matrix products that training does per sample, an FMA counting as two:
@@ -152,12 +140,7 @@ public sealed partial record ModelSpec(IReadOnlyList<int> LayerSizes, Activation
         }
 
         // One flat parameter buffer holds every weight and bias: the count must fit in an array.
-        long parameters = 0;
-        for (var l = 0; l + 1 < copy.Length; l++)
-        {
-            parameters += ((long)copy[l] * copy[l + 1]) + copy[l + 1];
-        }
-
+        long parameters = CountParameters(copy);
         if (parameters > Array.MaxLength)
         {
             throw new ArgumentException(
@@ -165,6 +148,18 @@ public sealed partial record ModelSpec(IReadOnlyList<int> LayerSizes, Activation
         }
 
         return copy;
+    }
+
+    // Σ (in·out + out) over the layers, in 64 bits so that oversized specs can be told apart.
+    private static long CountParameters(IReadOnlyList<int> sizes)
+    {
+        long count = 0;
+        for (var l = 0; l + 1 < sizes.Count; l++)
+        {
+            count += ((long)sizes[l] * sizes[l + 1]) + sizes[l + 1];
+        }
+
+        return count;
     }
 
     private static float CheckDropout(float dropout)
