@@ -18,6 +18,25 @@ public class EvaluatePredictTests(TinyModelFixture model) : IClassFixture<TinyMo
     }
 
     [Fact]
+    public async Task Evaluate_NeedsOnlyTheTestFiles()
+    {
+        // A data root with the t10k files and no training files: evaluating must neither read nor fetch the latter.
+        var root = model.Data.File("test-only");
+        Directory.CreateDirectory(Path.Combine(root, "mnist"));
+        foreach (var file in Directory.GetFiles(Path.Combine(model.Data.Root, "mnist"), "t10k-*"))
+        {
+            File.Copy(file, Path.Combine(root, "mnist", Path.GetFileName(file)));
+        }
+
+        var run = await CliRunner.RunAsync("evaluate", "--model", model.CheckpointPath, "--data", root, "--dataset", "mnist");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.DoesNotContain("downloading", run.Output, StringComparison.OrdinalIgnoreCase);
+        var accuracy = model.Summary.GetProperty("test_accuracy").GetDouble();
+        Assert.Contains($"accuracy {accuracy.ToString("P2", CultureInfo.InvariantCulture)}", run.Output);
+    }
+
+    [Fact]
     public async Task Predict_PrintsDigitAndTenProbabilities_ForEachImage()
     {
         var first = WritePgm(model.Data.File("first.pgm"), 0);

@@ -10,6 +10,7 @@ public sealed class UsageErrorTests
     [InlineData("coordinator --data-plane-port 65535")]
     [InlineData("worker --threads 1024")]
     [InlineData("worker --threads 1")]
+    [InlineData("train --workers 1024")]
     public void Limits_IncludeBothEnds(string line)
     {
         Assert.Empty(CliApp.Build().Parse(line.Split(' ')).Errors);
@@ -20,6 +21,7 @@ public sealed class UsageErrorTests
     [InlineData("coordinator --port -1", "--port must be in [0, 65535], not -1.")]
     [InlineData("worker --threads 1025", "--threads must be in [1, 1024], not 1025.")]
     [InlineData("worker --threads 0", "--threads must be in [1, 1024], not 0.")]
+    [InlineData("train --workers 1025", "--workers must be in [1, 1024], not 1025.")]
     public void Limits_RefuseWhatIsOutside(string line, string message)
     {
         Assert.Equal([message], CliApp.Build().Parse(line.Split(' ')).Errors.Select(e => e.Message));
@@ -68,5 +70,30 @@ public sealed class UsageErrorTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Train_RefusesAWarmUpAsLongAsTheCosineRun_NamingTheFlag()
+    {
+        // 200 images at batch 64: 4 steps an epoch, 8 in two epochs.
+        using var data = new TinyDataset(trainCount: 200, testCount: 20);
+
+        var run = await CliRunner.RunAsync(
+            "train", "--data", data.Root, "--dataset", "mnist", "--model", "784-8-10", "--batch", "64", "--epochs", "2", "--warmup", "8");
+
+        run.AssertCleanFailure(2, "--warmup 8 must be below the run's 8 steps (2 epochs of 4 steps at batch 64) for the cosine schedule.");
+    }
+
+    [Fact]
+    public async Task Train_SaysWhenTheBatchIsCutToTheTrainingSet()
+    {
+        using var data = new TinyDataset(trainCount: 100, testCount: 20);
+
+        var run = await CliRunner.RunAsync(
+            "train", "--data", data.Root, "--dataset", "mnist", "--model", "784-8-10", "--batch", "500", "--epochs", "1", "--workers", "1");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("Note: --batch 500 is more than the 100 training images; each step uses the whole set.", run.Output, StringComparison.Ordinal);
+        Assert.Contains("batch 100, 1 epoch, 1 worker, seed", run.Output, StringComparison.Ordinal);
     }
 }

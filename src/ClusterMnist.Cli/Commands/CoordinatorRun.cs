@@ -90,7 +90,6 @@ internal static class CoordinatorRun
             ShownConfiguration = new Dictionary<string, string>
             {
                 ["dataset"] = data.Name,
-                ["bind"] = settings.Url,
                 ["exitWhenDone"] = settings.ExitWhenDone ? "true" : "false",
             },
         };
@@ -102,6 +101,12 @@ internal static class CoordinatorRun
             if (server.ResumedFrom is { } resumed)
             {
                 log.Write("info", $"Resuming {resumeFrom} at step {resumed.Step} ({resumed.Epoch} of {run.Epochs} epochs done); serving its model until training publishes");
+                var ignored = SettingsResumeIgnores(options, run);
+                if (ignored.Count > 0)
+                {
+                    log.Write("warn", $"--resume continues the checkpoint's run with its own settings; these given ones differ and are ignored: "
+                        + $"{string.Join("; ", ignored)} (to start a new run with them, give another --checkpoint-dir)");
+                }
             }
 
             log.Write("info", Describe(run, data));
@@ -187,8 +192,38 @@ internal static class CoordinatorRun
             + $"step ms: compute {t.Compute * 1e3:F2}, communication {t.Communication * 1e3:F2}, reduction {t.Reduction * 1e3:F2}, waiting {t.Waiting * 1e3:F2}{faults}");
     }
 
+    /// <summary>
+    /// The run settings in <paramref name="given"/> (from flags, files and defaults) that differ from those of the
+    /// resumed run, as "name given (checkpoint: value)". Worker counts are not run settings: the result is the same
+    /// for any.
+    /// </summary>
+    internal static IReadOnlyList<string> SettingsResumeIgnores(TrainingOptions given, TrainingOptions resumed)
+    {
+        var differences = new List<string>();
+        void Compare(string name, object a, object b)
+        {
+            string mine = Convert.ToString(a, CultureInfo.InvariantCulture)!, theirs = Convert.ToString(b, CultureInfo.InvariantCulture)!;
+            if (mine != theirs)
+            {
+                differences.Add($"{name} {mine} (checkpoint: {theirs})");
+            }
+        }
+
+        Compare("model", given.Model, resumed.Model);
+        Compare("init", given.Init, resumed.Init);
+        Compare("optimizer", given.Optimizer.Kind, resumed.Optimizer.Kind);
+        Compare("weight decay", given.Optimizer.WeightDecay, resumed.Optimizer.WeightDecay);
+        Compare("lr", given.Schedule.BaseRate, resumed.Schedule.BaseRate);
+        Compare("schedule", given.Schedule.Kind, resumed.Schedule.Kind);
+        Compare("warmup", given.Schedule.WarmupSteps, resumed.Schedule.WarmupSteps);
+        Compare("batch", given.BatchSize, resumed.BatchSize);
+        Compare("epochs", given.Epochs, resumed.Epochs);
+        Compare("seed", given.Seed, resumed.Seed);
+        return differences;
+    }
+
     private static string Describe(TrainingOptions options, DataSplit data) =>
         $"Training {options.Model} on {data.Name} ({data.Train.Count:N0} train, {data.Test.Count:N0} test images, fingerprint {data.Train.Fingerprint[..12]}): "
         + $"{options.Init} init, {options.Optimizer.Kind} lr {options.Schedule.BaseRate.ToString(CultureInfo.InvariantCulture)} "
-        + $"{options.Schedule.Kind}, batch {options.BatchSize}, {options.Epochs} epochs, seed {options.Seed}";
+        + $"{options.Schedule.Kind}, batch {options.BatchSize}, {TrainingOptionsFactory.Plural(options.Epochs, "epoch")}, seed {options.Seed}";
 }

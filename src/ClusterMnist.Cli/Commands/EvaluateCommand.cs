@@ -29,14 +29,14 @@ internal static class EvaluateCommand
             var console = CliConsole.From(parseResult);
             var file = ModelFile.Load(parseResult.GetValue(model)!);
             var kind = DatasetCatalog.Parse(parseResult.GetValue(dataset)!);
-            var split = await DatasetLoader.LoadAsync(console, parseResult.GetValue(data) ?? DatasetCatalog.DefaultDataDirectory, kind, cancellationToken)
+            var (test, name) = await DatasetLoader.LoadTestAsync(console, parseResult.GetValue(data) ?? DatasetCatalog.DefaultDataDirectory, kind, cancellationToken)
                 .ConfigureAwait(false);
-            ModelFit.Check(file.Spec, split);
+            ModelFit.Check(file.Spec, name, test);
 
-            var result = Evaluator.Evaluate(new Network(file.Spec), file.Parameters, split.Test);
+            var result = Evaluator.Evaluate(new Network(file.Spec), file.Parameters, test);
             await console.Out.WriteLineAsync($"Model {file.Spec} from {file.Path}").ConfigureAwait(false);
             await console.Out.WriteLineAsync(
-                $"{split.Name} test set, {result.Confusion.Total:N0} images: accuracy {result.Accuracy.ToString("P2", CultureInfo.InvariantCulture)}, "
+                $"{name} test set, {result.Confusion.Total:N0} images: accuracy {result.Accuracy.ToString("P2", CultureInfo.InvariantCulture)}, "
                 + $"loss {result.Loss.ToString("F4", CultureInfo.InvariantCulture)}").ConfigureAwait(false);
             console.Ansi.Write(ConfusionTables.PerClass(result.Confusion));
             console.Ansi.Write(ConfusionTables.Matrix(result.Confusion));

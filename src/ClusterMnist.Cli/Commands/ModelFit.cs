@@ -8,29 +8,27 @@ namespace ClusterMnist.Cli.Commands;
 internal static class ModelFit
 {
     /// <summary>A model that does not fit the images or the classes is a usage error, found before any training.</summary>
-    public static void Check(ModelSpec spec, DataSplit data)
+    public static void Check(ModelSpec spec, DataSplit data) => Check(spec, data.Name, data.Train, data.Test);
+
+    /// <summary>The same check against the image sets of a data set named <paramref name="name"/>.</summary>
+    public static void Check(ModelSpec spec, string name, params ImageSet[] sets)
     {
-        if (spec.InputSize != data.Train.PixelsPerImage)
+        if (spec.InputSize != sets[0].PixelsPerImage)
         {
-            throw CliException.Usage($"model {spec} takes {spec.InputSize} inputs but {data.Name} images have {data.Train.PixelsPerImage} pixels.");
+            throw CliException.Usage($"model {spec} takes {spec.InputSize} inputs but {name} images have {sets[0].PixelsPerImage} pixels.");
         }
 
-        var classes = MaxLabel(data) + 1;
+        var classes = sets.Max(MaxLabel) + 1;
         if (spec.OutputSize < classes)
         {
-            throw CliException.Usage($"model {spec} has {spec.OutputSize} outputs but {data.Name} has {classes} classes.");
+            throw CliException.Usage($"model {spec} has {spec.OutputSize} outputs but {name} has {classes} classes.");
         }
     }
 
-    private static int MaxLabel(DataSplit data)
+    private static int MaxLabel(ImageSet set)
     {
         var max = 0;
-        foreach (var label in data.Train.Labels)
-        {
-            max = Math.Max(max, label);
-        }
-
-        foreach (var label in data.Test.Labels)
+        foreach (var label in set.Labels)
         {
             max = Math.Max(max, label);
         }

@@ -44,6 +44,12 @@ internal static class TrainRun
         else
         {
             options = TrainingOptionsFactory.Create(settings, data);
+            if (settings.Batch > data.Train.Count)
+            {
+                await console.Out.WriteLineAsync(
+                    $"Note: --batch {settings.Batch:N0} is more than the {data.Train.Count:N0} training images; each step uses the whole set.").ConfigureAwait(false);
+            }
+
             trainer = new InProcessCluster(options, data) { CheckpointPath = settings.CheckpointPath };
         }
 
@@ -65,7 +71,7 @@ internal static class TrainRun
         await console.Out.WriteLineAsync(
             $"Test accuracy {test.Accuracy.ToString("P2", CultureInfo.InvariantCulture)} "
             + $"({test.Confusion.Total:N0} images), loss {test.Loss:F4}; {result.TrainSeconds:F1} s, "
-            + $"{result.SamplesPerSecond:N0} samples/s on {options.Workers} workers; parameters sha256 {result.ParameterSha256}").ConfigureAwait(false);
+            + $"{result.SamplesPerSecond:N0} samples/s on {TrainingOptionsFactory.Plural(options.Workers, "worker")}; parameters sha256 {result.ParameterSha256}").ConfigureAwait(false);
 
         var checkpointPath = settings.ResumePath ?? settings.CheckpointPath;
         if (checkpointPath is not null)
@@ -91,7 +97,8 @@ internal static class TrainRun
     private static string Describe(TrainingOptions options, DataSplit data) =>
         $"Training {options.Model} on {data.Name} ({data.Train.Count:N0} train, {data.Test.Count:N0} test images): "
         + $"{options.Init} init, {options.Optimizer.Kind} lr {options.Schedule.BaseRate.ToString(CultureInfo.InvariantCulture)} "
-        + $"{options.Schedule.Kind}, batch {options.BatchSize}, {options.Epochs} epochs, {options.Workers} workers, seed {options.Seed}";
+        + $"{options.Schedule.Kind}, batch {options.BatchSize}, {TrainingOptionsFactory.Plural(options.Epochs, "epoch")}, "
+        + $"{TrainingOptionsFactory.Plural(options.Workers, "worker")}, seed {options.Seed}";
 
     private static void RefuseFolder(string flag, string? path)
     {

@@ -39,6 +39,14 @@ internal static class TrainingOptionsFactory
         var stepsPerEpoch = (trainCount + batch - 1) / batch;
         var totalSteps = (long)stepsPerEpoch * settings.EffectiveEpochs;
         var scheduleKind = LearningRateSchedule.ParseKind(settings.Schedule);
+        if (scheduleKind == ScheduleKind.Cosine && settings.Warmup >= totalSteps)
+        {
+            // The cosine decay needs steps after the warm-up; the engine would refuse with its own parameter names.
+            throw CliException.Usage(
+                $"--warmup {settings.Warmup:N0} must be below the run's {totalSteps:N0} steps ({Plural(settings.EffectiveEpochs, "epoch")} of "
+                + $"{Plural(stepsPerEpoch, "step")} at batch {batch:N0}) for the cosine schedule.");
+        }
+
         var schedule = new LearningRateSchedule(
             scheduleKind,
             settings.LearningRate,
@@ -49,6 +57,9 @@ internal static class TrainingOptionsFactory
         var optimizer = OptimizerSpec.Parse(settings.Optimizer) with { WeightDecay = settings.EffectiveWeightDecay };
         return new TrainingOptions(spec, ParseInit(settings.Init), optimizer, schedule, batch, settings.EffectiveEpochs, settings.Workers, settings.Seed);
     }
+
+    /// <summary>"1 epoch", "2 epochs": a count with its noun, for messages.</summary>
+    public static string Plural(long count, string noun) => count == 1 ? $"1 {noun}" : $"{count:N0} {noun}s";
 
     public static Activation ParseActivation(string name) => name switch
     {

@@ -26,6 +26,9 @@ public static class DatasetCatalog
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
+    /// <summary>The command-line name of <paramref name="kind"/> ("mnist", "fashion", "digits-split"), as <see cref="DataSplit.Name"/> gives it.</summary>
+    public static string NameOf(DatasetKind kind) => DatasetFiles.Name(kind);
+
     /// <summary>Parses a command-line name: "mnist", "fashion" (or "fashion-mnist") or "digits-split".</summary>
     /// <exception cref="ArgumentException">Any other name; the message lists the valid ones.</exception>
     public static DatasetKind Parse(string name) => name?.Trim().ToLowerInvariant() switch
@@ -52,19 +55,39 @@ public static class DatasetCatalog
         if (kind == DatasetKind.DigitsSplit)
         {
             ImageSet all = LoadHalf(directory, kind, DatasetFiles.TestImages, DatasetFiles.TestLabels, testCsv);
-            const int trainCount = 8_000;
-            if (all.Count <= trainCount)
-            {
-                throw new DataFormatException(
-                    all.Source, $"holds {all.Count:N0} images; digits-split needs more than {trainCount:N0}.");
-            }
-
-            return new DataSplit(all.Slice(0, trainCount), all.Slice(trainCount, all.Count - trainCount), name);
+            return new DataSplit(all.Slice(0, DigitsSplitTrainCount(all)), DigitsSplitTest(all), name);
         }
 
         ImageSet train = LoadHalf(directory, kind, DatasetFiles.TrainImages, DatasetFiles.TrainLabels, trainCsv);
         ImageSet test = LoadHalf(directory, kind, DatasetFiles.TestImages, DatasetFiles.TestLabels, testCsv);
         return new DataSplit(train, test, name);
+    }
+
+    /// <summary>
+    /// Loads only the test set of <paramref name="kind"/> (what evaluating a model needs): the training files are
+    /// neither read nor required.
+    /// </summary>
+    /// <exception cref="DataFormatException">As for <see cref="Load"/>, about the test files.</exception>
+    public static ImageSet LoadTest(string dataRoot, DatasetKind kind)
+    {
+        string directory = DirectoryFor(dataRoot, kind);
+        ImageSet test = LoadHalf(directory, kind, DatasetFiles.TestImages, DatasetFiles.TestLabels, DatasetFiles.CsvNames(kind).Test);
+        return kind == DatasetKind.DigitsSplit ? DigitsSplitTest(test) : test;
+    }
+
+    // digits-split: the MNIST test file's first 8,000 images train, the rest test.
+    private static ImageSet DigitsSplitTest(ImageSet all)
+    {
+        int trainCount = DigitsSplitTrainCount(all);
+        return all.Slice(trainCount, all.Count - trainCount);
+    }
+
+    private static int DigitsSplitTrainCount(ImageSet all)
+    {
+        const int trainCount = 8_000;
+        return all.Count > trainCount
+            ? trainCount
+            : throw new DataFormatException(all.Source, $"holds {all.Count:N0} images; digits-split needs more than {trainCount:N0}.");
     }
 
     private static ImageSet LoadHalf(string directory, DatasetKind kind, string images, string labels, string csv)

@@ -145,6 +145,8 @@ public sealed class CoordinatorServer : IAsyncDisposable
             var system = app.Services.GetRequiredService<ActorSystem>();
             var coordinator = CoordinatorHost.Start(system, run, coordinatorSettings, events, dataPlane);
             var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+            // The port actually bound, not the 0 a test or a script may have asked for.
+            status.ShowConfiguration("bind", addresses.First());
             var address = new Uri(addresses.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)
                 .Replace("[::]", "localhost", StringComparison.Ordinal) + "/");
             return new CoordinatorServer(app, system, coordinator, dataPlane, models, status, address, completion, resumedFrom);

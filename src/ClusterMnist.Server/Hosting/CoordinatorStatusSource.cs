@@ -19,7 +19,8 @@ internal sealed class CoordinatorStatusSource : IClusterStatusSource
     private readonly CoordinatorEvents _events;
     private readonly int _totalEpochs;
     private readonly int _stepsPerEpoch;
-    private readonly IReadOnlyDictionary<string, string> _configuration;
+    // Replaced whole when a value becomes known after start (the bound HTTP address); readers take the reference.
+    private IReadOnlyDictionary<string, string> _configuration;
     private readonly Func<CoordinatorSnapshot?, string?>? _stateOverride;
     private readonly EpochReport[] _restoredHistory;
 
@@ -55,7 +56,14 @@ internal sealed class CoordinatorStatusSource : IClusterStatusSource
             StateOf(snapshot), snapshot?.Epoch ?? 0, snapshot?.Epochs ?? _totalEpochs, snapshot?.Step ?? 0,
             snapshot?.StepInEpoch ?? 0, snapshot?.StepsPerEpoch ?? _stepsPerEpoch,
             last?.Loss ?? 0, last?.Accuracy ?? 0, last?.SamplesPerSecond ?? 0, history);
-        return new ServerStatus(members, progress, _configuration);
+        return new ServerStatus(members, progress, Volatile.Read(ref _configuration));
+    }
+
+    /// <summary>Adds or replaces one configuration entry, e.g. the HTTP address once the listener is bound.</summary>
+    public void ShowConfiguration(string key, string value)
+    {
+        var copy = new Dictionary<string, string>(Volatile.Read(ref _configuration), StringComparer.Ordinal) { [key] = value };
+        Volatile.Write(ref _configuration, copy);
     }
 
     /// <inheritdoc />

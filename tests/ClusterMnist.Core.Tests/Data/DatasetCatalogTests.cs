@@ -106,6 +106,18 @@ public class DatasetCatalogTests : IDisposable
     }
 
     [SkippableFact]
+    public void LoadTest_ReadsOnlyTheTestFiles_OfTheSharedMnistCopy_WhoseTrainingImagesAreMissing()
+    {
+        string root = RealData.Required();
+
+        Assert.Equal(10_000, DatasetCatalog.LoadTest(root, DatasetKind.Mnist).Count);
+        // digits-split's test half is the last 2,000 images of the same file, as Load gives it.
+        ImageSet digits = DatasetCatalog.LoadTest(root, DatasetKind.DigitsSplit);
+        Assert.Equal(DatasetCatalog.Load(root, DatasetKind.DigitsSplit).Test.Labels.ToArray(), digits.Labels.ToArray());
+        Assert.Equal(2_000, digits.Count);
+    }
+
+    [SkippableFact]
     public void Load_ReportsMissingTrainingImages_ForTheSharedMnistCopy()
     {
         string root = RealData.Required();

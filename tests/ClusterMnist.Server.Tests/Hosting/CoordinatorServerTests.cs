@@ -28,6 +28,9 @@ public sealed class CoordinatorServerTests
         // Before any worker: waiting, and no model to serve yet.
         var waiting = await StatusAsync(client);
         Assert.Equal("waiting", waiting.GetProperty("progress").GetProperty("state").GetString());
+        // Asked for port 0: the status names the port Kestrel bound.
+        Assert.Equal(new Uri(server.Address, "/").GetLeftPart(UriPartial.Authority),
+            waiting.GetProperty("configuration").GetProperty("bind").GetString());
         using (var early = await client.PostAsync("/api/predict", pixels))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, early.StatusCode);
