@@ -96,4 +96,29 @@ public sealed class UsageErrorTests
         Assert.Contains("Note: --batch 500 is more than the 100 training images; each step uses the whole set.", run.Output, StringComparison.Ordinal);
         Assert.Contains("batch 100, 1 epoch, 1 worker, seed", run.Output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--cluster-port")]
+    [InlineData("--data-plane-port")]
+    public async Task Coordinator_NamesTheFlag_OfAPortInUse(string flag)
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        string[] ports = flag == "--cluster-port" ? ["--cluster-port", $"{port}", "--data-plane-port", "0"] : ["--cluster-port", "0", "--data-plane-port", $"{port}"];
+
+        var run = await CliRunner.RunAsync(["coordinator", "--insecure", "--port", "0", .. ports]);
+
+        run.AssertCleanFailure(1, $"cannot listen on 127.0.0.1:{port}: the port is already in use (by another coordinator?); choose another with {flag}.");
+        Assert.Empty(run.Output);
+    }
+
+    [Fact]
+    public async Task Coordinator_RefusesAClusterBindThatIsNotOnThisMachine()
+    {
+        // 192.0.2.0/24 is reserved for documentation (RFC 5737): no machine has it.
+        var run = await CliRunner.RunAsync("coordinator", "--insecure", "--cluster-bind", "192.0.2.1", "--port", "0");
+
+        run.AssertCleanFailure(2, "--cluster-bind '192.0.2.1' is not an address of this machine");
+    }
 }

@@ -21,6 +21,10 @@ internal static class CoordinatorRun
         var kind = DatasetCatalog.Parse(training.Dataset);
         CheckpointGuard.EnsureNotOverwritten(settings.CheckpointPath, settings.Resume, training.OverwriteCheckpoint, "--resume");
         TrainingOptionsFactory.Model(training);
+        // The certificate and the ports are checked before the data set is loaded (or downloaded) for a run that cannot start.
+        var node = settings.Node.Resolve(ClusterRoles.Coordinator, seedHost: null, seedPort: 0, Environment.GetEnvironmentVariables());
+        ListenCheck.EnsureAvailable("--cluster-port", "--cluster-bind", node.BindHost, node.Port);
+        ListenCheck.EnsureAvailable("--data-plane-port", "--cluster-bind", node.BindHost, settings.DataPlanePort);
         var data = await DatasetLoader.LoadAsync(console, training.DataRoot ?? DatasetCatalog.DefaultDataDirectory, kind, cancellationToken)
             .ConfigureAwait(false);
         var options = TrainingOptionsFactory.Create(training with { Workers = settings.MinWorkers }, data);
@@ -49,12 +53,7 @@ internal static class CoordinatorRun
             log.Write("warn", "--resume without --checkpoint-dir: nothing to resume from; starting a new run");
         }
 
-        var node = settings.Node.Resolve(ClusterRoles.Coordinator, seedHost: null, seedPort: 0, Environment.GetEnvironmentVariables());
-        if (node.Certificate is null)
-        {
-            log.Write("warn", $"--insecure: the cluster runs without TLS; anyone who reaches {node.BindHost}:{node.Port} or the data plane can join and read or alter the model");
-        }
-        else
+        if (node.Certificate is not null)
         {
             log.Write("info", $"Cluster certificate {settings.Node.CertificatePath} (SHA-256 {node.Certificate.Thumbprint}): mutual TLS, pinned");
             if (!settings.DataPlaneEncryption)
@@ -95,6 +94,12 @@ internal static class CoordinatorRun
         };
 
         var server = await CoordinatorServer.StartAsync(serverSettings, options, data, resumeFrom, log, cancellationToken).ConfigureAwait(false);
+        if (node.Certificate is null)
+        {
+            log.Write("warn", $"--insecure: the cluster runs without TLS; anyone who reaches {node.BindHost}:{server.ClusterAddress.Port} "
+                + $"or the data plane ({node.BindHost}:{server.DataPlaneEndpoint.Port}) can join and read or alter the model");
+        }
+
         try
         {
             var run = server.Options;

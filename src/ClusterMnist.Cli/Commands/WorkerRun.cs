@@ -19,6 +19,7 @@ internal static class WorkerRun
     {
         var console = CliConsole.From(parseResult);
         var node = settings.Node.Resolve(ClusterRoles.Worker, settings.CoordinatorHost, settings.CoordinatorPort, Environment.GetEnvironmentVariables());
+        ListenCheck.EnsureAvailable("--cluster-port", "--cluster-bind", node.BindHost, node.Port);
 
         using var log = new LineLoggerProvider(console.Out);
         if (settings.SettingsFile is { } file)
