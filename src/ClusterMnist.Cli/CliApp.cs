@@ -9,7 +9,7 @@ namespace ClusterMnist.Cli;
 /// Builds the `clustermnist` command tree and runs it against any pair of writers, so tests run commands
 /// in-process exactly as the binary does.
 /// </summary>
-internal static class CliApp
+internal static partial class CliApp
 {
     public static RootCommand Build() => new("ClusterMnist: data-parallel MNIST training on a SIMD engine.")
     {
@@ -50,7 +50,7 @@ internal static class CliApp
         {
             // System.CommandLine would print every error followed by the whole help text; one line is easier to read in a log.
             var hint = $"{CommandPath(parseResult.CommandResult)} --help";
-            var messages = string.Join(" ", parseResult.Errors.Select(e => OneLine(e.Message)).Distinct());
+            var messages = string.Join(" ", parseResult.Errors.Select(e => Readable(OneLine(e.Message))).Distinct());
             await error.WriteLineAsync($"error: {messages} (see '{hint}')").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
@@ -76,6 +76,35 @@ internal static class CliApp
             return exitCode;
         }
     }
+
+    /// <summary>
+    /// System.CommandLine names the CLR type a value failed to parse as ("expected type
+    /// 'System.Nullable`1[System.Int32]'"); users are told the kind of value instead, with its range for integers,
+    /// since a number too large fails the same way as a word.
+    /// </summary>
+    internal static string Readable(string message)
+    {
+        var match = ParseFailure().Match(message);
+        if (!match.Success)
+        {
+            return message;
+        }
+
+        string kind = match.Groups["type"].Value switch
+        {
+            "Int32" => $"a whole number up to {int.MaxValue:N0}",
+            "Int64" => $"a whole number up to {long.MaxValue:N0}",
+            "UInt64" => $"a whole number from 0 to {ulong.MaxValue:N0}",
+            "Single" => "a finite number such as 0.002 or 1e-3",
+            "Double" => "a number such as 0.5",
+            var other => $"a value of type {other}",
+        };
+        return $"{match.Groups["option"].Value} takes {kind}, not '{match.Groups["value"].Value}'.{match.Groups["rest"].Value}";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(
+        @"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']+)' as expected type '(?:System\.Nullable`1\[)?System\.(?<type>\w+)\]?'\.(?<rest>.*)$")]
+    private static partial System.Text.RegularExpressions.Regex ParseFailure();
 
     private static string OneLine(string message) => string.Join(' ', message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }

@@ -121,4 +121,17 @@ public sealed class UsageErrorTests
 
         run.AssertCleanFailure(2, "--cluster-bind '192.0.2.1' is not an address of this machine");
     }
+
+    [Theory]
+    [InlineData("train --epochs abc", "--epochs takes a whole number up to 2,147,483,647, not 'abc'.")]
+    [InlineData("train --epochs 99999999999", "--epochs takes a whole number up to 2,147,483,647, not '99999999999'.")]
+    [InlineData("train --seed -1", "--seed takes a whole number from 0 to 18,446,744,073,709,551,615, not '-1'.")]
+    [InlineData("train --lr fast", "--lr takes a finite number such as 0.002 or 1e-3, not 'fast'.")]
+    public async Task ValuesThatDoNotParse_AreDescribedByKind_NotByClrType(string line, string message)
+    {
+        var run = await CliRunner.RunAsync(line.Split(' '));
+
+        run.AssertCleanFailure(2, message);
+        Assert.DoesNotContain("System.", run.Error, StringComparison.Ordinal);
+    }
 }

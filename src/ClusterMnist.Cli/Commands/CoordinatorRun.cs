@@ -191,10 +191,13 @@ internal static class CoordinatorRun
         string faults = report.Reassignments > 0 || report.LateAnswersIgnored > 0
             ? string.Create(CultureInfo.InvariantCulture, $"  {report.Reassignments} reassignment(s), {report.LateAnswersIgnored} late answer(s) ignored")
             : string.Empty;
+        string redos = report.Redos > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"  {report.Redos} step(s) redone with raised reduction exponents")
+            : string.Empty;
         return string.Create(CultureInfo.InvariantCulture,
             $"epoch {e.Epoch}/{totalEpochs}  train loss {e.TrainLoss:F4}  test loss {e.TestLoss:F4} acc {e.TestAccuracy:P2}  "
             + $"{e.SamplesPerSecond:N0} samples/s  {report.LiveWorkers} live worker(s)  {report.BytesPerStep:N0} B/step  "
-            + $"step ms: compute {t.Compute * 1e3:F2}, communication {t.Communication * 1e3:F2}, reduction {t.Reduction * 1e3:F2}, waiting {t.Waiting * 1e3:F2}{faults}");
+            + $"step ms: compute {t.Compute * 1e3:F2}, communication {t.Communication * 1e3:F2}, reduction {t.Reduction * 1e3:F2}, waiting {t.Waiting * 1e3:F2}{faults}{redos}");
     }
 
     /// <summary>

@@ -382,7 +382,8 @@ internal sealed partial class CoordinatorActor
         {
             _stepAttempts++;
             _epochRedos++;
-            _log.Info("Step {0} overflowed the reduction exponents; redoing it with raised exponents", _run.NextStep);
+            // Debug: a small network can redo several steps an epoch; the epoch report counts them (Redos).
+            _log.Debug("Step {0} overflowed the reduction exponents; redoing it with raised exponents", _run.NextStep);
             StartAttempt();
             return;
         }
