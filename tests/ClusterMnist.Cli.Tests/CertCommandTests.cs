@@ -116,8 +116,19 @@ public sealed class CertCommandTests : IDisposable
 
         var run = await CliRunner.RunAsync("cert", "--out", Pfx, "--keep-existing");
 
-        run.AssertCleanFailure(1, Pfx);
+        run.AssertCleanFailure(2, Pfx);
         Assert.Contains("password", run.Error);
+    }
+
+    [Theory]
+    [InlineData("coordinator --port 0 --cluster-port 0 --data-plane-port 0")]
+    [InlineData("worker --coordinator 127.0.0.1 --cluster-port 0")]
+    public async Task ANodeWithAMissingCertificate_ExitsWithUsage_AdvisingOnce(string line)
+    {
+        var run = await CliRunner.RunAsync([.. line.Split(' '), "--cert", Pfx]);
+
+        run.AssertCleanFailure(2, $"cluster certificate {Pfx} not found (make one with 'clustermnist cert --out {Pfx}'). Every node loads the same file.");
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(run.Error, "make one with", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
     }
 
     [Fact]

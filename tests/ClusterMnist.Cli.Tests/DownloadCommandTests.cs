@@ -55,6 +55,9 @@ public sealed class DownloadCommandTests : IDisposable
         var (exit, _, error) = await Invoke("--dir", _root, "--mirror", mirror);
 
         Assert.Equal(1, exit);
+        // Warnings per failed attempt, then the error on one line.
+        Assert.All(error.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.Matches("^(warning|error): ", line));
+        Assert.Single(error.Split('\n'), line => line.StartsWith("error: ", StringComparison.Ordinal));
         Assert.Contains("Could not download train-images-idx3-ubyte.gz from any mirror", error, StringComparison.Ordinal);
         Assert.Contains(mirror + "train-images-idx3-ubyte.gz", error, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(Path.Combine(_root, "mnist")));

@@ -67,6 +67,15 @@ public sealed class HealthCommandTests
     }
 
     [Fact]
+    public async Task Health_Help_GivesTheDefaultTimeoutAsItIsTyped()
+    {
+        var run = await CliRunner.RunAsync("health", "--help");
+
+        Assert.Contains("Default 3s.", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("00:00:03", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Health_Exits2_WhenUrlIsNotHttp()
     {
         var run = await CliRunner.RunAsync("health", "--url", "ftp://127.0.0.1/healthz");

@@ -90,7 +90,8 @@ internal static class CertCommand
         }
         catch (ClusterCertificateException e)
         {
-            throw new CliException(e.Message, e);
+            // Exit 2, as the coordinator and the worker give for the same file (README, "Exit codes").
+            throw new CliException(e.Message, e, ExitCodes.Usage);
         }
     }
 

@@ -22,10 +22,11 @@ internal static class HealthCommand
             DefaultValueFactory = _ => new Uri("http://127.0.0.1:8080/healthz"),
             CustomParser = ParseUrl,
         };
-        var timeout = new Option<TimeSpan>("--timeout")
+        // No DefaultValueFactory: help would show it as 00:00:03; the description gives it as it is typed.
+        var timeout = new Option<TimeSpan?>("--timeout")
         {
-            Description = "How long to wait for the answer: 3s, 500ms, 1m, or plain seconds.",
-            DefaultValueFactory = _ => TimeSpan.FromSeconds(3),
+            Description = "How long to wait for the answer: 3s, 500ms, 1m, or plain seconds. Default 3s.",
+            HelpName = "DURATION",
             CustomParser = ParseTimeout,
         };
         var command = new Command("health", "Check a coordinator's /healthz or /readyz: exit 0 when healthy, 1 otherwise with the reason.")
@@ -36,7 +37,7 @@ internal static class HealthCommand
         {
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
-            var (healthy, line) = await CheckAsync(parseResult.GetValue(url)!, parseResult.GetValue(timeout), cancellationToken)
+            var (healthy, line) = await CheckAsync(parseResult.GetValue(url)!, parseResult.GetValue(timeout) ?? TimeSpan.FromSeconds(3), cancellationToken)
                 .ConfigureAwait(false);
             await (healthy ? output : error).WriteLineAsync(line).ConfigureAwait(false);
             return healthy ? ExitCodes.Success : ExitCodes.Failure;
@@ -84,7 +85,7 @@ internal static class HealthCommand
         return null!;
     }
 
-    private static TimeSpan ParseTimeout(ArgumentResult result)
+    private static TimeSpan? ParseTimeout(ArgumentResult result)
     {
         string text = result.Tokens[0].Value.Trim();
         var (number, scale) = text switch

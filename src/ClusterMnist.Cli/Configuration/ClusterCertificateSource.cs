@@ -40,7 +40,11 @@ internal static class ClusterCertificateSource
         }
         catch (ClusterCertificateException e)
         {
-            throw CliException.Usage($"{e.Message} Make one with `clustermnist cert --out FILE.pfx`; every node loads the same file.");
+            // A missing file's message already says how to make one, with its path.
+            string advice = e.Message.Contains("clustermnist cert", StringComparison.Ordinal)
+                ? " Every node loads the same file."
+                : " Make one with `clustermnist cert --out FILE.pfx`; every node loads the same file.";
+            throw CliException.Usage(e.Message + advice);
         }
     }
 
