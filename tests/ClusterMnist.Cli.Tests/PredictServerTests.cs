@@ -85,6 +85,22 @@ public class PredictServerTests(TinyModelFixture model) : IClassFixture<TinyMode
     }
 
     [Fact]
+    public async Task PredictServer_TakesTheEndpointUrl_AsItsCoordinator_AndExplainsA404()
+    {
+        var snapshot = CheckpointSnapshot.Load(model.CheckpointPath, version: 1);
+        await using var host = await ServerHost.StartAsync("http://127.0.0.1:0", new ModelSnapshotHolder(snapshot), new InMemoryClusterStatus());
+        var image = WritePgm("endpoint.pgm", 2);
+
+        var endpoint = await CliRunner.RunAsync("predict", "--server", new Uri(host.Address, "api/predict").ToString(), image);
+        var wrongPath = await CliRunner.RunAsync("predict", "--server", new Uri(host.Address, "cluster/").ToString(), image);
+
+        Assert.True(endpoint.ExitCode == 0, endpoint.Error);
+        Assert.Contains("[model version 1", endpoint.Output, StringComparison.Ordinal);
+        wrongPath.AssertCleanFailure(1, "404 Not Found");
+        Assert.Contains("is --server the coordinator's address", wrongPath.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PredictServer_SaysNoModelIsServedYet_WhenTheServerHasNone()
     {
         await using var host = await ServerHost.StartAsync("http://127.0.0.1:0", new ModelSnapshotHolder(), new InMemoryClusterStatus());

@@ -22,6 +22,7 @@ public sealed class UsageErrorTests
     [InlineData("worker --threads 1025", "--threads must be in [1, 1024], not 1025.")]
     [InlineData("worker --threads 0", "--threads must be in [1, 1024], not 0.")]
     [InlineData("train --workers 1025", "--workers must be in [1, 1024], not 1025.")]
+    [InlineData("bench predict --rows 100000000", "--rows must be in [1, 65536], not 100000000.")]
     public void Limits_RefuseWhatIsOutside(string line, string message)
     {
         Assert.Equal([message], CliApp.Build().Parse(line.Split(' ')).Errors.Select(e => e.Message));

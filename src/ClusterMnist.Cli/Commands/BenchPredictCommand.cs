@@ -17,7 +17,7 @@ internal static class BenchPredictCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Network to run.", DefaultValueFactory = _ => "784-256-128-10", HelpName = "SPEC" };
-        var rows = new Option<int?>("--rows") { Description = "Images per Predict call. Default: 1, 4, 32 and 128.", HelpName = "N" }.AtLeast(1);
+        var rows = new Option<int?>("--rows") { Description = "Images per Predict call, 1–65536. Default: 1, 4, 32 and 128.", HelpName = "N" }.InRange(1, 65_536);
         var rounds = new Option<int?>("--rounds") { Description = "Timed rounds per batch size; the median is reported. Default 5.", HelpName = "N" }.AtLeast(1);
         var duration = new Option<int?>("--duration-ms") { Description = "Length of one round, in milliseconds. Default 400.", HelpName = "MS" }.AtLeast(1);
         var json = new Option<bool>("--json") { Description = "Print one JSON object per batch size instead of text." };

@@ -39,6 +39,12 @@ internal sealed class PredictClient : IDisposable
             throw CliException.Usage($"bad --server '{text}': give the coordinator's address, e.g. http://localhost:8080");
         }
 
+        // The endpoint itself, copied from the README's curl lines, means its coordinator.
+        if (uri.AbsolutePath.TrimEnd('/').EndsWith("/api/predict", StringComparison.OrdinalIgnoreCase))
+        {
+            uri = new Uri(uri, uri.AbsolutePath.TrimEnd('/')[..^"api/predict".Length]);
+        }
+
         // A base without a trailing slash would lose its last path segment when api/predict is appended.
         return uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri + "/");
     }
@@ -71,7 +77,11 @@ internal sealed class PredictClient : IDisposable
         {
             if (!response.IsSuccessStatusCode)
             {
-                throw new RemotePredictionException(response.StatusCode, $"the server answered {(int)response.StatusCode} {response.ReasonPhrase}: {ErrorMessage(body)}");
+                string hint = response.StatusCode == HttpStatusCode.NotFound
+                    ? $" ({url} does not exist there: is --server the coordinator's address, e.g. http://localhost:8080?)"
+                    : string.Empty;
+                throw new RemotePredictionException(
+                    response.StatusCode, $"the server answered {(int)response.StatusCode} {response.ReasonPhrase}: {ErrorMessage(body)}{hint}");
             }
 
             return Parse(body);
