@@ -41,6 +41,30 @@ public class BadInputTests : IDisposable
         run.AssertCleanFailure(1, "missing.ckpt");
     }
 
+    [Fact]
+    public async Task AFolderGivenForACheckpoint_IsCalledAFolder()
+    {
+        var evaluate = await CliRunner.RunAsync("evaluate", "--model", _data.Root, "--data", _data.Root);
+        var resume = await CliRunner.RunAsync("train", "--resume", _data.Root, "--data", _data.Root);
+
+        evaluate.AssertCleanFailure(1, "is a folder, not a checkpoint file");
+        resume.AssertCleanFailure(1, $"cannot resume: '{_data.Root}' is a folder");
+    }
+
+    [Fact]
+    public async Task Coordinator_RefusesAFileAsCheckpointDir_AndWorker_AReadyFileInAMissingFolder()
+    {
+        var file = _data.File("not-a-folder.txt");
+        await File.WriteAllTextAsync(file, "text");
+
+        var coordinator = await CliRunner.RunAsync("coordinator", "--insecure", "--port", "0", "--cluster-port", "0", "--checkpoint-dir", file);
+        var worker = await CliRunner.RunAsync("worker", "--insecure", "--coordinator", "127.0.0.1", "--ready-file", _data.File("missing/ready"));
+
+        coordinator.AssertCleanFailure(2, $"--checkpoint-dir '{file}' is a file; give a folder");
+        worker.AssertCleanFailure(2, "--ready-file");
+        Assert.Contains("does not exist", worker.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("garbage garbage garbage garbage garbage garbage")]

@@ -19,6 +19,11 @@ internal static class CoordinatorRun
         var console = CliConsole.From(parseResult);
         var training = settings.Training;
         var kind = DatasetCatalog.Parse(training.Dataset);
+        if (settings.CheckpointDir is { } checkpointDir && File.Exists(checkpointDir))
+        {
+            throw CliException.Usage($"--checkpoint-dir '{checkpointDir}' is a file; give a folder (it holds {CoordinatorRunSettings.CheckpointFileName}).");
+        }
+
         CheckpointGuard.EnsureNotOverwritten(settings.CheckpointPath, settings.Resume, training.OverwriteCheckpoint, "--resume");
         TrainingOptionsFactory.Model(training);
         // The certificate and the ports are checked before the data set is loaded (or downloaded) for a run that cannot start.

@@ -24,7 +24,9 @@ internal static class TrainRun
         if (settings.ResumePath is { } resuming && !File.Exists(resuming))
         {
             // Before the data set is loaded (or downloaded) for a run that cannot start.
-            throw new CliException($"cannot resume: the checkpoint '{resuming}' does not exist.");
+            throw new CliException(Directory.Exists(resuming)
+                ? $"cannot resume: '{resuming}' is a folder; give the checkpoint file written by --checkpoint."
+                : $"cannot resume: the checkpoint '{resuming}' does not exist.");
         }
 
         // A bad --model should fail before a download starts, not after.

@@ -64,7 +64,7 @@ public static class Checkpoint
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
-            throw new CheckpointException(path, "file not found.");
+            throw new CheckpointException(path, Directory.Exists(path) ? "is a folder, not a checkpoint file." : "file not found.");
         byte[] bytes;
         try
         {
