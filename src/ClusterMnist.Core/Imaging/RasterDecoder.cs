@@ -21,8 +21,8 @@ namespace ClusterMnist.Core.Imaging;
 /// over the pixel budget is refused before any pixel is decoded; the decode itself runs on one thread within a memory
 /// budget (<see cref="DecodeBudgetAllocator"/>); only the first frame of an animation or a multi-page file is decoded;
 /// metadata is skipped except a JPEG's EXIF orientation, so a phone photo comes out upright. Whatever a decoder throws
-/// on damaged bytes becomes an <see cref="ImageFormatException"/> naming the format, and so does a Netpbm file shorter than
-/// its header declares, which ImageSharp would decode with the missing pixels filled in.
+/// on damaged bytes becomes an <see cref="ImageFormatException"/> naming the format, and so does a Netpbm or uncompressed
+/// BMP file shorter than its header declares, which ImageSharp would decode with the missing pixels filled in.
 /// </summary>
 internal static class RasterDecoder
 {
@@ -125,14 +125,18 @@ internal static class RasterDecoder
     }
 
     /// <summary>
-    /// ImageSharp 2.1's Netpbm decoder fills what a cut-off file lacks instead of failing, so the file's length is checked
-    /// by hand against what its header declares.
+    /// ImageSharp 2.1's Netpbm and uncompressed-BMP decoders fill what a cut-off file lacks instead of failing, so for those
+    /// two the file's length is checked by hand against what its header declares.
     /// </summary>
     private static void RefuseTruncated(ReadOnlySpan<byte> data, IImageFormat format, ImageHeader header, string source)
     {
         if (format is PbmFormat)
         {
             NetpbmLayout.RefuseIncomplete(data, header, source);
+        }
+        else if (format is BmpFormat)
+        {
+            BmpLayout.RefuseIncomplete(data, source);
         }
     }
 
