@@ -80,7 +80,7 @@ internal static class BenchTrainCommand
     public static IReadOnlyList<TrainBenchmarkLine> Measure(BenchSetup setup, CancellationToken cancellationToken)
     {
         int stepsPerRun = setup.WarmupSteps + setup.Steps;
-        var data = SyntheticData.Create(setup.Spec.InputSize, setup.Spec.OutputSize, setup.Batch * stepsPerRun, Math.Min(setup.Batch, 256), seed: 1);
+        var data = RandomImages.Create(setup.Spec.InputSize, setup.Spec.OutputSize, setup.Batch * stepsPerRun, Math.Min(setup.Batch, 256), seed: 1);
         var rounds = new Dictionary<(string Trainer, int Workers), List<RoundResult>>();
         for (int round = 0; round < setup.Rounds; round++)
         {

@@ -1,9 +1,12 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using ClusterMnist.Cli.Hosting;
 using ClusterMnist.Cli.Reporting;
 using ClusterMnist.Cluster.Hosting;
 using ClusterMnist.Core.Data;
+using ClusterMnist.Core.Model;
+using ClusterMnist.Core.Optim;
 using ClusterMnist.Core.Training;
 
 namespace ClusterMnist.Cli.Commands;
@@ -30,7 +33,17 @@ internal static class TrainRun
         }
 
         // A bad --model should fail before a download starts, not after.
-        _ = TrainingOptionsFactory.Model(settings);
+        var model = TrainingOptionsFactory.Model(settings);
+        // The run's code compiles on the other core while the data loads (see InProcessCluster.WarmUpAsync).
+        var warmUp = WarmUp(
+            () =>
+            {
+                if (settings.ResumePath is not { } checkpoint)
+                    return (model, TrainingOptionsFactory.Optimizer(settings), settings.FullBatch ? ShardWorkerPool.MaxGroupRows : settings.Batch ?? settings.DefaultBatch);
+                var saved = Checkpoint.Read(checkpoint);
+                return (ModelSpec.Parse(saved.Model), saved.Optimizer, saved.BatchSize);
+            },
+            cancellationToken);
         var data = await DatasetLoader.LoadAsync(console, dataRoot, kind, cancellationToken).ConfigureAwait(false);
 
         // One code path with the cluster: the coordinator and N worker actors in this process over in-memory
@@ -56,6 +69,7 @@ internal static class TrainRun
         }
 
         await console.Out.WriteLineAsync(Describe(options, data)).ConfigureAwait(false);
+        await warmUp.ConfigureAwait(false);
         TrainingResult result;
         try
         {
@@ -95,6 +109,23 @@ internal static class TrainRun
 
         return ExitCodes.Success;
     }
+
+    // Never fails the run: whatever stops the warm-up (a checkpoint that cannot be read, say), the run meets on its own
+    // path and reports there.
+    private static Task WarmUp(Func<(ModelSpec Model, OptimizerSpec Optimizer, int BatchSize)> run, CancellationToken cancellationToken) => Task.Run(
+        async () =>
+        {
+            try
+            {
+                var (model, optimizer, batchSize) = run();
+                await InProcessCluster.WarmUpAsync(model, optimizer, batchSize, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Debug.WriteLine($"Training warm-up failed: {e.Message}");
+            }
+        },
+        CancellationToken.None);
 
     private static string Describe(TrainingOptions options, DataSplit data) =>
         $"Training {options.Model} on {data.Name} ({data.Train.Count:N0} train, {data.Test.Count:N0} test images): "

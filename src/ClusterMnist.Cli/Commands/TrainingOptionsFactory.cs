@@ -54,9 +54,12 @@ internal static class TrainingOptionsFactory
             StepSize: scheduleKind == ScheduleKind.Step ? Math.Max(1, totalSteps / 3) : 0,
             Gamma: 0.1f,
             TotalSteps: totalSteps);
-        var optimizer = OptimizerSpec.Parse(settings.Optimizer) with { WeightDecay = settings.EffectiveWeightDecay };
-        return new TrainingOptions(spec, ParseInit(settings.Init), optimizer, schedule, batch, settings.EffectiveEpochs, settings.Workers, settings.Seed);
+        return new TrainingOptions(spec, ParseInit(settings.Init), Optimizer(settings), schedule, batch, settings.EffectiveEpochs, settings.Workers, settings.Seed);
     }
+
+    /// <summary>The optimizer of <paramref name="settings"/>, with its effective weight decay.</summary>
+    public static OptimizerSpec Optimizer(TrainSettings settings) =>
+        OptimizerSpec.Parse(settings.Optimizer) with { WeightDecay = settings.EffectiveWeightDecay };
 
     /// <summary>"1 epoch", "2 epochs": a count with its noun, for messages.</summary>
     public static string Plural(long count, string noun) => count == 1 ? $"1 {noun}" : $"{count:N0} {noun}s";

@@ -14,7 +14,7 @@ namespace ClusterMnist.Cluster.Hosting;
 /// LocalTrainer's API (constructor, Resume, StepCompleted, EpochCompleted, CheckpointPath, CheckpointEverySteps,
 /// Run → TrainingResult), so a host can switch between them with one line, and ends with the same parameters.
 /// </summary>
-public sealed class InProcessCluster : ITrainer
+public sealed partial class InProcessCluster : ITrainer
 {
     private readonly TrainingRun _run;
     private readonly ConcurrentDictionary<string, WorkerHost> _workers = new(StringComparer.Ordinal);

@@ -1,13 +1,19 @@
-using ClusterMnist.Core.Data;
 using ClusterMnist.Core.Randomness;
 
-namespace ClusterMnist.Cli.Commands;
+namespace ClusterMnist.Core.Data;
 
-/// <summary>Random images and labels held in memory, so `bench train` measures the engine and not the disk.</summary>
-internal static class SyntheticData
+/// <summary>
+/// Random images and labels held in memory: for `bench train`, which measures the engine and not the disk, and for
+/// the in-process cluster's warm-up, which needs images of a model's input size before any data set is loaded.
+/// </summary>
+public static class RandomImages
 {
+    /// <summary>A split of <paramref name="trainCount"/> and <paramref name="testCount"/> images of <paramref name="inputSize"/> pixels in <paramref name="classes"/> classes.</summary>
     public static DataSplit Create(int inputSize, int classes, int trainCount, int testCount, ulong seed)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(classes, 256);
         var rng = new Rng(seed);
         return new DataSplit(Set(ref rng, inputSize, classes, trainCount), Set(ref rng, inputSize, classes, testCount), "synthetic");
     }
