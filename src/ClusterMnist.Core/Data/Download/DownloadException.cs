@@ -8,7 +8,7 @@ public sealed class DownloadException : Exception
 {
     /// <summary>Creates the exception; <paramref name="failures"/> holds one line per mirror tried.</summary>
     public DownloadException(string file, IReadOnlyList<string> failures)
-        : base($"Could not download {file} from any mirror: {string.Join("; ", failures)}")
+        : base($"Could not download {file} from any mirror: {string.Join("; ", failures.Select(f => f.TrimEnd('.')))}.")
     {
         File = file;
         Failures = failures;
