@@ -37,4 +37,17 @@ public class BenchDataPlaneTests
         Assert.StartsWith("median of 1 rounds: TLS ", run.LastOutputLine);
         Assert.Contains("TLS/plaintext", run.LastOutputLine);
     }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1073741825")]
+    public async Task BenchDataPlane_RefusesASizeNoFrameCarries_BeforeConnecting(string bytes)
+    {
+        var run = await CliRunner.RunAsync("bench", "dataplane", "--bytes", bytes, "--steps", "1", "--warmup", "0", "--rounds", "1");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--bytes", run.Error, StringComparison.Ordinal);
+        Assert.Contains("[1, 1073741824]", run.Error, StringComparison.Ordinal);
+        Assert.Empty(run.OutputLines);
+    }
 }

@@ -28,8 +28,8 @@ internal static class BenchDataPlaneCommand
         var bytes = new Option<int?>("--bytes")
         {
             HelpName = "N",
-            Description = $"Bytes each way per step. Default {defaultBytes:N0}, the float32 parameters of 784-256-128-10 (the int32 sums are as large).",
-        }.AtLeast(1);
+            Description = $"Bytes each way per step, at most {DataFrameHeader.MaxPayloadLength:N0} (a frame's limit). Default {defaultBytes:N0}, the float32 parameters of 784-256-128-10 (the int32 sums are as large).",
+        }.InRange(1, DataFrameHeader.MaxPayloadLength);
         var steps = new Option<int?>("--steps") { HelpName = "N", Description = "Timed steps per measurement. Default 300." }.AtLeast(1);
         var warmup = new Option<int?>("--warmup") { HelpName = "N", Description = "Untimed steps first on each connection. Default 30." }.AtLeast(0);
         var rounds = new Option<int?>("--rounds") { HelpName = "N", Description = "Rounds, each measuring TLS and plaintext (order alternating). Default 5." }.AtLeast(1);

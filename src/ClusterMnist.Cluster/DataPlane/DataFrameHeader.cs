@@ -14,6 +14,12 @@ public readonly record struct DataFrameHeader(DataFrameKind Kind, int PayloadLen
     /// <summary>Bytes of a header on the wire.</summary>
     public const int Size = 16;
 
+    /// <summary>
+    /// Largest payload a frame may carry, 1 GiB: a receiver holds each payload in one buffer, and a tensor of the
+    /// largest model a coordinator accepts is far below it. A header announcing more is malformed.
+    /// </summary>
+    public const int MaxPayloadLength = 1 << 30;
+
     /// <summary>Writes this header into the first <see cref="Size"/> bytes of <paramref name="destination"/>.</summary>
     public void Write(Span<byte> destination)
     {
@@ -23,7 +29,7 @@ public readonly record struct DataFrameHeader(DataFrameKind Kind, int PayloadLen
         BinaryPrimitives.WriteInt64LittleEndian(destination[8..], Id);
     }
 
-    /// <summary>Reads a header, or says why the bytes are not one (unknown kind, non-zero padding, negative length).</summary>
+    /// <summary>Reads a header, or says why the bytes are not one (unknown kind, non-zero padding, a length below 0 or above <see cref="MaxPayloadLength"/>).</summary>
     public static bool TryRead(ReadOnlySpan<byte> source, out DataFrameHeader header, out string? problem)
     {
         header = new DataFrameHeader((DataFrameKind)source[0], BinaryPrimitives.ReadInt32LittleEndian(source[4..]),
@@ -31,6 +37,7 @@ public readonly record struct DataFrameHeader(DataFrameKind Kind, int PayloadLen
         problem = !Enum.IsDefined(header.Kind) ? $"unknown frame kind {source[0]}"
             : (source[1] | source[2] | source[3]) != 0 ? "non-zero padding in the frame header"
             : header.PayloadLength < 0 ? $"negative payload length {header.PayloadLength}"
+            : header.PayloadLength > MaxPayloadLength ? $"payload length {header.PayloadLength} above the limit of {MaxPayloadLength} bytes"
             : null;
         return problem is null;
     }

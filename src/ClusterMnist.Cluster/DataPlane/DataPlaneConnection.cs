@@ -67,6 +67,9 @@ public sealed class DataPlaneConnection : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a data-plane frame kind");
         }
 
+        // The peer would refuse the header and close the connection; say so here, where the caller can act on it.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(payload.Length, DataFrameHeader.MaxPayloadLength, nameof(payload));
+
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

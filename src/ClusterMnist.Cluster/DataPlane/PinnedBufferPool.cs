@@ -16,6 +16,7 @@ internal sealed class PinnedBufferPool
     // cover a lock-step exchange (one in use, one arriving) with room for an application that holds one a while.
     private const int SmallestBucketBits = 12;
     private const int RetainedPerBucket = 4;
+    // A frame's largest payload (DataFrameHeader.MaxPayloadLength) fits the largest bucket.
     private const int LargestBucketBits = 30;
 
     private readonly Stack<byte[]>[] _buckets = [.. Enumerable.Range(0, LargestBucketBits - SmallestBucketBits + 1).Select(_ => new Stack<byte[]>())];

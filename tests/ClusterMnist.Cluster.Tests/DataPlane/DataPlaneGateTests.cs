@@ -50,8 +50,11 @@ public sealed class DataPlaneGateTests
         Assert.False(worker.Completion.IsCompleted);
     }
 
-    [Fact]
-    public async Task MalformedHeader_FromAnAuthenticatedPeer_ClosesItsConnection_BeforeTheGate()
+    [Theory]
+    [InlineData(77, 8, "unknown frame kind 77")]
+    [InlineData((int)DataFrameKind.GradientSum, DataFrameHeader.MaxPayloadLength + 1, "payload length 1073741825 above the limit of 1073741824 bytes")]
+    [InlineData((int)DataFrameKind.GradientSum, -4, "negative payload length -4")]
+    public async Task MalformedHeader_FromAnAuthenticatedPeer_ClosesItsConnection_BeforeTheGate(int kind, int payloadLength, string problem)
     {
         await using var harness = DataPlaneHarness.Start(encrypted: false);
         byte[] ticket = harness.Server.Authorize("w1");
@@ -65,11 +68,11 @@ public sealed class DataPlaneGateTests
         var inbox = FrameInbox.Start(coordinator);
 
         var header = new byte[DataFrameHeader.Size];
-        new DataFrameHeader(DataFrameKind.GradientSum, 8, 1).Write(header);
-        header[0] = 77;
+        new DataFrameHeader(DataFrameKind.GradientSum, payloadLength, 1).Write(header);
+        header[0] = (byte)kind;
         await stream.WriteAsync(header, guard.Token);
 
-        Assert.Contains("unknown frame kind 77", await coordinator.Completion.WaitAsync(DataPlaneHarness.HangGuard));
+        Assert.Contains(problem, await coordinator.Completion.WaitAsync(DataPlaneHarness.HangGuard));
         await harness.ServerLog.WaitForAsync("Warning", "worker 'w1'", "malformed frame");
         Assert.Empty(inbox.Gated);
     }
