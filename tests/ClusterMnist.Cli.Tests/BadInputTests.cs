@@ -81,6 +81,19 @@ public class BadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task TrainResume_FailsCleanlyOnce_WhenCheckpointIsNotACheckpoint()
+    {
+        // train's warm-up reads the checkpoint too, while the data loads; only the run's own reading reports.
+        var path = _data.File("bad.ckpt");
+        await File.WriteAllTextAsync(path, "garbage garbage garbage garbage garbage garbage");
+
+        var run = await CliRunner.RunAsync("train", "--resume", path, "--data", _data.Root);
+
+        run.AssertCleanFailure(1, "bad.ckpt");
+        Assert.Empty(run.OutputLines);
+    }
+
+    [Fact]
     public async Task Predict_FailsCleanly_WhenCheckpointIsTruncated()
     {
         var checkpoint = _data.File("truncated.ckpt");

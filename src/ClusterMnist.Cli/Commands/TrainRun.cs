@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using ClusterMnist.Cli.Hosting;
 using ClusterMnist.Cli.Reporting;
@@ -110,8 +109,8 @@ internal static class TrainRun
         return ExitCodes.Success;
     }
 
-    // Never fails the run: whatever stops the warm-up (a checkpoint that cannot be read, say), the run meets on its own
-    // path and reports there.
+    // Never fails the run, and says nothing: whatever stops the warm-up (a checkpoint that cannot be read, say), the run
+    // meets on its own path and reports there; only the warm-up's speed-up is lost.
     private static Task WarmUp(Func<(ModelSpec Model, OptimizerSpec Optimizer, int BatchSize)> run, CancellationToken cancellationToken) => Task.Run(
         async () =>
         {
@@ -122,7 +121,6 @@ internal static class TrainRun
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                Debug.WriteLine($"Training warm-up failed: {e.Message}");
             }
         },
         CancellationToken.None);
