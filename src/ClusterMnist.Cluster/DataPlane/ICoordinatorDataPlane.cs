@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using ClusterMnist.Cluster.Messages;
 
 namespace ClusterMnist.Cluster.DataPlane;
@@ -50,5 +51,9 @@ internal sealed record StreamConnected(string WorkerId, IWorkerStream Stream) : 
 /// </summary>
 internal sealed record StreamReceived(IWorkerStream Stream, ICoordinatorMessage Message) : ICoordinatorMessage, INoSerializationVerificationNeeded;
 
-/// <summary>Local: a worker's stream ended.</summary>
-internal sealed record StreamClosed(IWorkerStream Stream, string Reason) : ICoordinatorMessage, INoSerializationVerificationNeeded;
+/// <summary>
+/// Local: a worker's stream ended. When the coordinator stops first (the run is over, or the node shuts down), its
+/// data plane closes every stream after it is gone: those notices are expected, so they are not logged as dead letters.
+/// </summary>
+internal sealed record StreamClosed(IWorkerStream Stream, string Reason)
+    : ICoordinatorMessage, INoSerializationVerificationNeeded, IDeadLetterSuppression;
