@@ -30,6 +30,8 @@ internal static class CoordinatorRun
         var node = settings.Node.Resolve(ClusterRoles.Coordinator, seedHost: null, seedPort: 0, Environment.GetEnvironmentVariables());
         ListenCheck.EnsureAvailable("--cluster-port", "--cluster-bind", node.BindHost, node.Port);
         ListenCheck.EnsureAvailable("--data-plane-port", "--cluster-bind", node.BindHost, settings.DataPlanePort);
+        // The coordinator's part of a step compiles while the data loads and the workers join; nothing waits for it.
+        _ = StepWarmUp.Start(() => StepWarmUp.Of(training), cancellationToken);
         var data = await DatasetLoader.LoadAsync(console, training.DataRoot ?? DatasetCatalog.DefaultDataDirectory, kind, cancellationToken)
             .ConfigureAwait(false);
         var options = TrainingOptionsFactory.Create(training with { Workers = settings.MinWorkers }, data);

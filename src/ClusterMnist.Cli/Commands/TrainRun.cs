@@ -5,7 +5,6 @@ using ClusterMnist.Cli.Reporting;
 using ClusterMnist.Cluster.Hosting;
 using ClusterMnist.Core.Data;
 using ClusterMnist.Core.Model;
-using ClusterMnist.Core.Optim;
 using ClusterMnist.Core.Training;
 
 namespace ClusterMnist.Cli.Commands;
@@ -32,13 +31,13 @@ internal static class TrainRun
         }
 
         // A bad --model should fail before a download starts, not after.
-        var model = TrainingOptionsFactory.Model(settings);
-        // The run's code compiles on the other core while the data loads (see InProcessCluster.WarmUpAsync).
-        var warmUp = WarmUp(
+        _ = TrainingOptionsFactory.Model(settings);
+        // The run's code compiles on the other core while the data loads.
+        var warmUp = StepWarmUp.Start(
             () =>
             {
                 if (settings.ResumePath is not { } checkpoint)
-                    return (model, TrainingOptionsFactory.Optimizer(settings), settings.FullBatch ? ShardWorkerPool.MaxGroupRows : settings.Batch ?? settings.DefaultBatch);
+                    return StepWarmUp.Of(settings);
                 var saved = Checkpoint.Read(checkpoint);
                 return (ModelSpec.Parse(saved.Model), saved.Optimizer, saved.BatchSize);
             },
@@ -108,22 +107,6 @@ internal static class TrainRun
 
         return ExitCodes.Success;
     }
-
-    // Never fails the run, and says nothing: whatever stops the warm-up (a checkpoint that cannot be read, say), the run
-    // meets on its own path and reports there; only the warm-up's speed-up is lost.
-    private static Task WarmUp(Func<(ModelSpec Model, OptimizerSpec Optimizer, int BatchSize)> run, CancellationToken cancellationToken) => Task.Run(
-        async () =>
-        {
-            try
-            {
-                var (model, optimizer, batchSize) = run();
-                await InProcessCluster.WarmUpAsync(model, optimizer, batchSize, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-            }
-        },
-        CancellationToken.None);
 
     private static string Describe(TrainingOptions options, DataSplit data) =>
         $"Training {options.Model} on {data.Name} ({data.Train.Count:N0} train, {data.Test.Count:N0} test images): "

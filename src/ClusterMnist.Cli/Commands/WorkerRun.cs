@@ -51,7 +51,7 @@ internal static class WorkerRun
         WorkerNode worker;
         try
         {
-            worker = await WorkerNode.StartAsync(node, new WorkerSettings(settings.Id, settings.Threads) { SharedMemory = true }, LoadAsync, log, cancellationToken)
+            worker = await WorkerNode.StartAsync(node, new WorkerSettings(settings.Id, settings.Threads) { SharedMemory = true, WarmUp = true }, LoadAsync, log, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -25,6 +25,8 @@ internal sealed partial class WorkerActor
     // Runs off the actor's thread.
     private async Task<Prepared> PrepareAsync(JoinAccepted accepted, CancellationToken cancellationToken)
     {
+        // The step's code compiles on the side while the data set loads (when the host asked for it).
+        var warmUp = _resources.WarmUpAsync(accepted, cancellationToken);
         ImageSet train;
         try
         {
@@ -33,6 +35,10 @@ internal sealed partial class WorkerActor
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return new Prepared(null, null, TensorRoute.Inline, "", "", $"cannot load data set '{accepted.Dataset}': {e.Message}");
+        }
+        finally
+        {
+            await warmUp.ConfigureAwait(false);
         }
         var computer = new ShardComputer(accepted, train, _settings.Threads);
         if (accepted.DataPlane is not { } offer)

@@ -46,7 +46,7 @@ public sealed class WorkerNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(loadTrainingSet);
         var akka = await AkkaNode.StartAsync(node, loggerFactory, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var resources = new RemoteWorkerResources(loadTrainingSet, node.Certificate, loggerFactory.CreateLogger("ClusterMnist.DataPlane"));
+        var resources = new RemoteWorkerResources(loadTrainingSet, node.Certificate, settings.WarmUp, loggerFactory.CreateLogger("ClusterMnist.DataPlane"));
         var worker = WorkerHost.Start(akka.System, coordinator: null, resources, settings);
         // However the node leaves (a signal, or the end of the run), the worker first finishes its shards and says
         // goodbye, before the node leaves the cluster; a downed node has nobody to say goodbye to.

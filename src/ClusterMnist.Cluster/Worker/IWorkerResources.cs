@@ -12,6 +12,9 @@ internal interface IWorkerResources
 
     /// <summary>Opens the data plane stream the coordinator offered.</summary>
     Task<ICoordinatorStream> ConnectAsync(StreamOffer offer, string workerId, CancellationToken cancellationToken);
+
+    /// <summary>Compiles the code of the step <paramref name="accepted"/> describes, when the host wants that; never fails.</summary>
+    Task WarmUpAsync(JoinAccepted accepted, CancellationToken cancellationToken);
 }
 
 /// <summary>A worker in the coordinator's process: it shares the coordinator's training set, and its tensors travel by reference.</summary>
@@ -21,4 +24,7 @@ internal sealed class InProcessWorkerResources(ImageSet train) : IWorkerResource
 
     public Task<ICoordinatorStream> ConnectAsync(StreamOffer offer, string workerId, CancellationToken cancellationToken)
         => throw new NotSupportedException("A worker in the coordinator's process has no data plane stream.");
+
+    // The coordinator's host compiles the step for the whole process (train does, see InProcessCluster.WarmUpAsync).
+    public Task WarmUpAsync(JoinAccepted accepted, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -14,6 +14,13 @@ public sealed record WorkerSettings(string WorkerId, int Threads = 1)
     /// </summary>
     public bool SharedMemory { get; init; }
 
+    /// <summary>
+    /// While the data set loads, train one step of the coordinator's model on random images on the side (see
+    /// <see cref="Hosting.InProcessCluster.WarmUpAsync"/>), so that the worker's first assignment does not wait for
+    /// its code to compile: for a worker process whose runtime compiles every method fully optimized on first call.
+    /// </summary>
+    public bool WarmUp { get; init; }
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {

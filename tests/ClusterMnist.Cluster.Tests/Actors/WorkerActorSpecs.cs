@@ -47,6 +47,8 @@ public sealed class WorkerActorSpecs(ITestOutputHelper output) : Akka.TestKit.Xu
     {
         public Task<ImageSet> LoadTrainingSetAsync(string dataset, CancellationToken cancellationToken) => Task.FromResult(train);
 
+        public Task WarmUpAsync(JoinAccepted accepted, CancellationToken cancellationToken) => Task.CompletedTask;
+
         public Task<ICoordinatorStream> ConnectAsync(StreamOffer offer, string workerId, CancellationToken cancellationToken) => Task.FromResult(stream);
     }
 

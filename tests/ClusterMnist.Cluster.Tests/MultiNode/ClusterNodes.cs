@@ -57,10 +57,10 @@ internal sealed class ClusterNodes : IAsyncDisposable
     }
 
     /// <summary>Starts a worker node that joins the coordinator (on <paramref name="port"/>, or a free one).</summary>
-    public async Task<WorkerNode> StartWorkerAsync(string id, bool sharedMemory = false, int port = 0, ClusterCertificate? certificate = null)
+    public async Task<WorkerNode> StartWorkerAsync(string id, bool sharedMemory = false, int port = 0, ClusterCertificate? certificate = null, bool warmUp = false)
     {
         var worker = await WorkerNode.StartAsync(Options(ClusterRoles.Worker, ClusterPort, port, certificate ?? _certificate),
-            new WorkerSettings(id) { SharedMemory = sharedMemory }, (_, _) => Task.FromResult(ClusterRuns.Data.Train), _logs);
+            new WorkerSettings(id) { SharedMemory = sharedMemory, WarmUp = warmUp }, (_, _) => Task.FromResult(ClusterRuns.Data.Train), _logs);
         _owned.Add(worker);
         return worker;
     }
