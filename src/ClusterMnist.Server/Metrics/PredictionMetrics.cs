@@ -48,6 +48,7 @@ internal sealed class PredictionMetrics
         PredictionOutcome.UnsupportedMediaType => "unsupported_media_type",
         PredictionOutcome.TooLarge => "too_large",
         PredictionOutcome.ModelError => "model_error",
+        PredictionOutcome.ClientClosed => "client_closed",
         _ => "no_model",
     };
 

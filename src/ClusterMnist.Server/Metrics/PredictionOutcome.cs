@@ -11,4 +11,7 @@ internal enum PredictionOutcome
 
     /// <summary>The served model gave non-finite probabilities: its parameters have diverged.</summary>
     ModelError,
+
+    /// <summary>The client closed or reset the connection while sending its body: nobody is left to answer.</summary>
+    ClientClosed,
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -13,6 +14,7 @@ internal sealed partial class PredictEndpoint
     /// limit, or one Kestrel cannot frame, comes back as a refusal: Kestrel reports a bad chunk header, a body cut
     /// short or a stalled upload as <see cref="BadHttpRequestException"/> with its status (400, 408, 413), but a chunk
     /// size of 0x80000000 or more overflows its parser and surfaces as a bare <see cref="IOException"/>, once a 500.
+    /// A client that goes away while sending comes back as status 499 (client closed request), which is not answered.
     /// </summary>
     private async Task<(ReadOnlySequence<byte> Body, (int Status, string Message)? Refusal)> ReadBodyAsync(HttpContext context)
     {
@@ -42,6 +44,10 @@ internal sealed partial class PredictEndpoint
                 reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
             }
         }
+        catch (Exception e) when (ClientWentAway(context, e))
+        {
+            return (default, (StatusCodes.Status499ClientClosedRequest, "the client closed the connection while sending the request body."));
+        }
         catch (BadHttpRequestException e)
         {
             return (default, e.StatusCode == StatusCodes.Status413PayloadTooLarge
@@ -54,4 +60,9 @@ internal sealed partial class PredictEndpoint
             return (default, (StatusCodes.Status400BadRequest, "the request body cannot be read: its chunked framing is malformed (a chunk size too large to parse?)."));
         }
     }
+
+    // A reset connection surfaces as ConnectionResetException (an IOException, which otherwise means malformed chunk
+    // framing), and a read after the abort as cancellation; neither is the client's bad request.
+    private static bool ClientWentAway(HttpContext context, Exception e) =>
+        e is ConnectionResetException || (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested);
 }

@@ -141,6 +141,8 @@ internal sealed partial class PredictEndpoint(ServerOptions options, IModelSnaps
 
     private static async Task<(PredictionOutcome Outcome, int Images)> RefuseAsync(HttpContext context, (int Status, string Message) refusal)
     {
+        if (refusal.Status == StatusCodes.Status499ClientClosedRequest)
+            return (PredictionOutcome.ClientClosed, 0);
         await JsonError.WriteAsync(context, refusal.Status, refusal.Message).ConfigureAwait(false);
         return (refusal.Status == StatusCodes.Status413PayloadTooLarge ? PredictionOutcome.TooLarge : PredictionOutcome.BadRequest, 0);
     }

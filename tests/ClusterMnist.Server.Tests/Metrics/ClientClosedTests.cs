@@ -1,0 +1,112 @@
+using System.Diagnostics.Metrics;
+using ClusterMnist.Server.Metrics;
+using ClusterMnist.Server.Prediction;
+using ClusterMnist.Server.Snapshots;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http;
+
+namespace ClusterMnist.Server.Tests.Metrics;
+
+/// <summary>
+/// A client that goes away while sending its body is counted as client_closed, not bad_request, and gets no answer;
+/// a body Kestrel cannot frame is still a 400. Driven through the endpoint directly, with the body's failure chosen,
+/// because over a socket the moment a reset reaches the server is not the test's to pick.
+/// </summary>
+public sealed class ClientClosedTests
+{
+    [Fact]
+    public async Task AResetWhileTheBodyArrives_IsClientClosed_AndNotAnswered()
+    {
+        var (outcome, status, written) = await PredictWithBodyFailing(new ConnectionResetException("Connection reset by peer"), aborted: false);
+
+        Assert.Equal("client_closed", outcome);
+        Assert.Equal(0, written);
+        Assert.NotEqual(StatusCodes.Status400BadRequest, status);
+    }
+
+    [Fact]
+    public async Task AReadCancelledByTheAbort_IsClientClosed()
+    {
+        var (outcome, _, written) = await PredictWithBodyFailing(new OperationCanceledException(), aborted: true);
+
+        Assert.Equal("client_closed", outcome);
+        Assert.Equal(0, written);
+    }
+
+    [Fact]
+    public async Task AnUnreadableBody_FromAClientStillThere_IsABadRequest()
+    {
+        var (outcome, status, written) = await PredictWithBodyFailing(new IOException("chunk size overflow"), aborted: false);
+
+        Assert.Equal("bad_request", outcome);
+        Assert.Equal(StatusCodes.Status400BadRequest, status);
+        Assert.True(written > 0);
+    }
+
+    private static async Task<(string Outcome, int Status, long Written)> PredictWithBodyFailing(Exception failure, bool aborted)
+    {
+        using var meter = new Meter($"test-{Guid.NewGuid():N}");
+        var metrics = new PredictionMetrics(meter);
+        var endpoint = new PredictEndpoint(new ServerOptions(), new ModelSnapshotHolder(TestModels.Snapshot(seed: 1, version: 1)), metrics);
+        using var abort = new CancellationTokenSource();
+        if (aborted)
+            await abort.CancelAsync();
+        var response = new MemoryStream();
+        var context = new DefaultHttpContext { RequestAborted = abort.Token };
+        context.Request.Method = "POST";
+        context.Request.ContentType = "application/json";
+        context.Request.Body = new FailingStream(failure);
+        context.Response.Body = response;
+
+        await endpoint.HandleAsync(context);
+
+        return (Assert.Single(Counts(meter)).Key, context.Response.StatusCode, response.Length);
+    }
+
+    // The request counts by outcome label, as an exporter would observe them; only outcomes counted at least once.
+    private static Dictionary<string, long> Counts(Meter meter)
+    {
+        var counts = new Dictionary<string, long>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter == meter && instrument.Name == "clustermnist.predictions")
+                    l.EnableMeasurementEvents(instrument);
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            if (value > 0)
+                counts[(string)tags[0].Value!] = value;
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return counts;
+    }
+
+    private sealed class FailingStream(Exception failure) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw failure;
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromException<int>(failure);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromException<int>(failure);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
