@@ -61,8 +61,12 @@ internal sealed partial class PredictEndpoint
         }
     }
 
-    // A reset connection surfaces as ConnectionResetException (an IOException, which otherwise means malformed chunk
-    // framing), and a read after the abort as cancellation; neither is the client's bad request.
+    // Classified by type, not by whether RequestAborted is cancelled yet (Kestrel cancels it from a thread-pool callback,
+    // after or before the read fails): a reset or aborted connection surfaces as ConnectionResetException or
+    // ConnectionAbortedException (IOExceptions, which otherwise mean malformed chunk framing), and a read cancelled by
+    // the abort as OperationCanceledException. A body that ends early (BadHttpRequestException, also an IOException)
+    // stays the client's bad request.
     private static bool ClientWentAway(HttpContext context, Exception e) =>
-        e is ConnectionResetException || (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested);
+        e is ConnectionResetException or ConnectionAbortedException
+        || (e is OperationCanceledException && context.RequestAborted.IsCancellationRequested);
 }

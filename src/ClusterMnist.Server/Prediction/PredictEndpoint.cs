@@ -25,8 +25,18 @@ internal sealed partial class PredictEndpoint(ServerOptions options, IModelSnaps
     public async Task HandleAsync(HttpContext context)
     {
         long start = Stopwatch.GetTimestamp();
-        var (outcome, images) = await ProcessAsync(context).ConfigureAwait(false);
-        metrics.Record(outcome, start, images);
+        (PredictionOutcome Outcome, int Images) result;
+        try
+        {
+            result = await ProcessAsync(context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client left before its answer was written (Kestrel has cancelled the request): counted, not lost.
+            result = (PredictionOutcome.ClientClosed, 0);
+        }
+
+        metrics.Record(result.Outcome, start, result.Images);
     }
 
     private async Task<(PredictionOutcome Outcome, int Images)> ProcessAsync(HttpContext context)
@@ -142,7 +152,12 @@ internal sealed partial class PredictEndpoint(ServerOptions options, IModelSnaps
     private static async Task<(PredictionOutcome Outcome, int Images)> RefuseAsync(HttpContext context, (int Status, string Message) refusal)
     {
         if (refusal.Status == StatusCodes.Status499ClientClosedRequest)
+        {
+            // Nobody reads an answer; the status is for the server's own request logs and metrics.
+            if (!context.Response.HasStarted)
+                context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
             return (PredictionOutcome.ClientClosed, 0);
+        }
         await JsonError.WriteAsync(context, refusal.Status, refusal.Message).ConfigureAwait(false);
         return (refusal.Status == StatusCodes.Status413PayloadTooLarge ? PredictionOutcome.TooLarge : PredictionOutcome.BadRequest, 0);
     }
