@@ -81,6 +81,17 @@ public class BadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task Coordinator_RefusesAModelWhoseParametersExceedADataPlaneFrame()
+    {
+        // 784·400,000 + 400,000·10 weights: about 318 million parameters, 1.27 GB of float32, more than one 1 GiB frame.
+        var run = await CliRunner.RunAsync("coordinator", "--insecure", "--port", "0", "--cluster-port", "0", "--data-plane-port", "0",
+            "--data", _data.Root, "--model", "784-400000-10");
+
+        run.AssertCleanFailure(2, "268,435,456");
+        Assert.Contains("train", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TrainResume_FailsCleanlyOnce_WhenCheckpointIsNotACheckpoint()
     {
         // train's warm-up reads the checkpoint too, while the data loads; only the run's own reading reports.

@@ -3,6 +3,7 @@ using System.Globalization;
 using ClusterMnist.Cli.Hosting;
 using ClusterMnist.Cli.Reporting;
 using ClusterMnist.Cluster.Coordinator;
+using ClusterMnist.Cluster.DataPlane;
 using ClusterMnist.Cluster.Hosting;
 using ClusterMnist.Core.Data;
 using ClusterMnist.Core.Training;
@@ -25,13 +26,24 @@ internal static class CoordinatorRun
         }
 
         CheckpointGuard.EnsureNotOverwritten(settings.CheckpointPath, settings.Resume, training.OverwriteCheckpoint, "--resume");
-        TrainingOptionsFactory.Model(training);
+        var model = TrainingOptionsFactory.Model(training);
+        if (4L * model.ParameterCount > DataFrameHeader.MaxPayloadLength)
+        {
+            // Its parameters would not fit one data plane frame: every worker on another node would be dropped at step 1.
+            throw CliException.Usage(
+                $"model {model} has {model.ParameterCount:N0} parameters; a cluster carries at most {DataFrameHeader.MaxPayloadLength / 4:N0} "
+                + $"(1 GiB of float32 per data plane frame). Train it in one process with `train`.");
+        }
+
         // The certificate and the ports are checked before the data set is loaded (or downloaded) for a run that cannot start.
         var node = settings.Node.Resolve(ClusterRoles.Coordinator, seedHost: null, seedPort: 0, Environment.GetEnvironmentVariables());
         ListenCheck.EnsureAvailable("--cluster-port", "--cluster-bind", node.BindHost, node.Port);
         ListenCheck.EnsureAvailable("--data-plane-port", "--cluster-bind", node.BindHost, settings.DataPlanePort);
-        // The coordinator's part of a step compiles while the data loads and the workers join; nothing waits for it.
-        _ = StepWarmUp.Start(() => StepWarmUp.Of(training), cancellationToken);
+        // The coordinator's part of a step compiles while the data loads and the workers join (who take longer: they
+        // start their nodes, join and load the data too), so nothing waits for it; it is stopped if the command ends first.
+        await using var warmUp = StepWarmUp.Start(
+            () => settings.Resume && File.Exists(settings.CheckpointPath) ? StepWarmUp.Of(settings.CheckpointPath!) : StepWarmUp.Of(training),
+            cancellationToken);
         var data = await DatasetLoader.LoadAsync(console, training.DataRoot ?? DatasetCatalog.DefaultDataDirectory, kind, cancellationToken)
             .ConfigureAwait(false);
         var options = TrainingOptionsFactory.Create(training with { Workers = settings.MinWorkers }, data);

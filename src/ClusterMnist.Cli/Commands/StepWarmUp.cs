@@ -8,31 +8,59 @@ namespace ClusterMnist.Cli.Commands;
 /// <summary>
 /// Compiles a run's step on a thread-pool thread while the command loads its data (see
 /// <see cref="InProcessCluster.WarmUpAsync"/>): this CLI turns tiered compilation off, so without it the first step
-/// compiles its code on the training threads.
+/// compiles its code on the training threads. Disposing it stops the warm-up if it still runs and waits for it, so
+/// that a command that fails early leaves no throwaway cluster behind.
 /// </summary>
-internal static class StepWarmUp
+internal sealed class StepWarmUp : IAsyncDisposable
 {
+    private readonly CancellationTokenSource _stop;
+
+    private StepWarmUp(Func<(ModelSpec Model, OptimizerSpec Optimizer, int BatchSize)> run, CancellationToken cancellationToken)
+    {
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var stop = _stop.Token;
+        Completion = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    var (model, optimizer, batchSize) = run();
+                    await InProcessCluster.WarmUpAsync(model, optimizer, batchSize, stop).ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // Never fails and says nothing: whatever stops the warm-up (a checkpoint that cannot be read, a model
+                    // too large for memory twice, a cancellation), the run meets on its own path and reports there;
+                    // only the speed-up is lost.
+                }
+            },
+            CancellationToken.None);
+    }
+
+    /// <summary>Completes when the warm-up has ended, however; never faults.</summary>
+    public Task Completion { get; }
+
     /// <summary>The model, optimizer and batch of <paramref name="settings"/> (a full batch counts as one shard group).</summary>
     public static (ModelSpec Model, OptimizerSpec Optimizer, int BatchSize) Of(TrainSettings settings) =>
         (TrainingOptionsFactory.Model(settings), TrainingOptionsFactory.Optimizer(settings),
             settings.FullBatch ? ShardWorkerPool.MaxGroupRows : settings.Batch ?? settings.DefaultBatch);
 
-    /// <summary>
-    /// Starts the warm-up of the run <paramref name="run"/> describes (called on the warm-up's thread). The task never
-    /// fails and says nothing: whatever stops the warm-up (a checkpoint that cannot be read, say), the run meets on its
-    /// own path and reports there; only the speed-up is lost.
-    /// </summary>
-    public static Task Start(Func<(ModelSpec Model, OptimizerSpec Optimizer, int BatchSize)> run, CancellationToken cancellationToken) => Task.Run(
-        async () =>
-        {
-            try
-            {
-                var (model, optimizer, batchSize) = run();
-                await InProcessCluster.WarmUpAsync(model, optimizer, batchSize, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-            }
-        },
-        CancellationToken.None);
+    /// <summary>The settings of a run resumed from <paramref name="checkpointPath"/>, read from the checkpoint.</summary>
+    public static (ModelSpec Model, OptimizerSpec Optimizer, int BatchSize) Of(string checkpointPath)
+    {
+        var saved = Checkpoint.Read(checkpointPath);
+        return (ModelSpec.Parse(saved.Model), saved.Optimizer, saved.BatchSize);
+    }
+
+    /// <summary>Starts the warm-up of the run <paramref name="run"/> describes (called on the warm-up's thread).</summary>
+    public static StepWarmUp Start(Func<(ModelSpec Model, OptimizerSpec Optimizer, int BatchSize)> run, CancellationToken cancellationToken) =>
+        new(run, cancellationToken);
+
+    /// <summary>Stops the warm-up if it still runs, and waits until it has.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await Completion.ConfigureAwait(false);
+        _stop.Dispose();
+    }
 }

@@ -33,15 +33,8 @@ internal static class TrainRun
         // A bad --model should fail before a download starts, not after.
         _ = TrainingOptionsFactory.Model(settings);
         // The run's code compiles on the other core while the data loads.
-        var warmUp = StepWarmUp.Start(
-            () =>
-            {
-                if (settings.ResumePath is not { } checkpoint)
-                    return StepWarmUp.Of(settings);
-                var saved = Checkpoint.Read(checkpoint);
-                return (ModelSpec.Parse(saved.Model), saved.Optimizer, saved.BatchSize);
-            },
-            cancellationToken);
+        await using var warmUp = StepWarmUp.Start(
+            () => settings.ResumePath is { } checkpoint ? StepWarmUp.Of(checkpoint) : StepWarmUp.Of(settings), cancellationToken);
         var data = await DatasetLoader.LoadAsync(console, dataRoot, kind, cancellationToken).ConfigureAwait(false);
 
         // One code path with the cluster: the coordinator and N worker actors in this process over in-memory
@@ -67,7 +60,7 @@ internal static class TrainRun
         }
 
         await console.Out.WriteLineAsync(Describe(options, data)).ConfigureAwait(false);
-        await warmUp.ConfigureAwait(false);
+        await warmUp.Completion.ConfigureAwait(false);
         TrainingResult result;
         try
         {

@@ -25,8 +25,10 @@ internal sealed partial class WorkerActor
     // Runs off the actor's thread.
     private async Task<Prepared> PrepareAsync(JoinAccepted accepted, CancellationToken cancellationToken)
     {
-        // The step's code compiles on the side while the data set loads (when the host asked for it).
-        var warmUp = _resources.WarmUpAsync(accepted, cancellationToken);
+        // The step's code compiles on the side while the data set loads (when the host asked for it); the worker is ready
+        // once both are done, so its first assignment does not wait for the compiler. A load that fails stops it.
+        using var stopWarmUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var warmUp = _resources.WarmUpAsync(accepted, stopWarmUp.Token);
         ImageSet train;
         try
         {
@@ -34,6 +36,7 @@ internal sealed partial class WorkerActor
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            await stopWarmUp.CancelAsync().ConfigureAwait(false);
             return new Prepared(null, null, TensorRoute.Inline, "", "", $"cannot load data set '{accepted.Dataset}': {e.Message}");
         }
         finally

@@ -15,8 +15,9 @@ public readonly record struct DataFrameHeader(DataFrameKind Kind, int PayloadLen
     public const int Size = 16;
 
     /// <summary>
-    /// Largest payload a frame may carry, 1 GiB: a receiver holds each payload in one buffer, and a tensor of the
-    /// largest model a coordinator accepts is far below it. A header announcing more is malformed.
+    /// Largest payload a frame may carry, 1 GiB: a receiver holds each payload in one buffer. A header announcing more
+    /// is malformed. A model's float32 parameters travel as one frame, so the coordinator command refuses a model of
+    /// more than 268,435,456 parameters.
     /// </summary>
     public const int MaxPayloadLength = 1 << 30;
 

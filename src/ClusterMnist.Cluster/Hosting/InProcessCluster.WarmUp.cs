@@ -20,7 +20,8 @@ public sealed partial class InProcessCluster
     /// <param name="optimizer">The run's optimizer.</param>
     /// <param name="batchSize">The run's batch; at most one shard group of <see cref="ShardWorkerPool.MaxGroupRows"/> rows is trained (larger batches run the same code).</param>
     /// <param name="cancellationToken">Stops the warm-up.</param>
-    public static async Task WarmUpAsync(ModelSpec model, OptimizerSpec optimizer, int batchSize, CancellationToken cancellationToken = default)
+    /// <returns>The throwaway run's result (one epoch of one step), which nothing needs but a test.</returns>
+    public static async Task<TrainingResult> WarmUpAsync(ModelSpec model, OptimizerSpec optimizer, int batchSize, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -29,6 +30,6 @@ public sealed partial class InProcessCluster
         var options = new TrainingOptions(model, Initialization.He, optimizer, new LearningRateSchedule(ScheduleKind.Constant, 1e-3f),
             rows, Epochs: 1, Workers: 1, Seed: 1);
         var data = RandomImages.Create(model.InputSize, model.OutputSize, rows, testCount: options.MicroShardSize, seed: 1);
-        await new InProcessCluster(options, data).RunAsync(cancellationToken).ConfigureAwait(false);
+        return await new InProcessCluster(options, data).RunAsync(cancellationToken).ConfigureAwait(false);
     }
 }

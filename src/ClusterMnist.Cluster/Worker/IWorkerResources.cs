@@ -13,7 +13,7 @@ internal interface IWorkerResources
     /// <summary>Opens the data plane stream the coordinator offered.</summary>
     Task<ICoordinatorStream> ConnectAsync(StreamOffer offer, string workerId, CancellationToken cancellationToken);
 
-    /// <summary>Compiles the code of the step <paramref name="accepted"/> describes, when the host wants that; never fails.</summary>
+    /// <summary>Compiles the code of the step <paramref name="accepted"/> describes, when the host wants that; never fails (a cancellation ends it early).</summary>
     Task WarmUpAsync(JoinAccepted accepted, CancellationToken cancellationToken);
 }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ClusterMnist.Cluster.DataPlane;
 using ClusterMnist.Cluster.Hosting;
 using ClusterMnist.Cluster.Messages;
@@ -26,18 +27,22 @@ internal sealed class RemoteWorkerResources(
     }
 
     // A throwaway in-process cluster of the accepted model trains one step (the optimizer is the coordinator's business,
-    // so the cheapest one stands in). A failure costs only speed: the real step meets the same problem and reports it.
+    // so the cheapest one stands in). A failure, even for want of memory for a second copy of a large model, costs
+    // only speed: the real step meets any real problem and reports it.
     public async Task WarmUpAsync(JoinAccepted accepted, CancellationToken cancellationToken)
     {
         if (!warmUp)
             return;
         try
         {
+            long start = Stopwatch.GetTimestamp();
             await Task.Run(
                 () => InProcessCluster.WarmUpAsync(ModelSpec.Parse(accepted.Model), OptimizerSpec.Parse("sgd"), accepted.BatchSize, cancellationToken),
                 cancellationToken).ConfigureAwait(false);
+            log.LogDebug("Compiled the step before the first assignment: one step of {Model} on random images in {Milliseconds:F0} ms",
+                accepted.Model, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e)
         {
             log.LogDebug(e, "The warm-up before the first assignment failed; the first step compiles its code instead");
         }

@@ -25,8 +25,16 @@ public sealed class InProcessClusterWarmUpTests
     [InlineData("784-24-10/sigmoid/softmax-ce", "nesterov", 256)]
     [InlineData("784-24-10/tanh/softmax-ce/dropout=0.5", "sgd", 60_000)]
     [InlineData("100-7-3/relu/softmax-ce", "momentum", 5)]
-    public async Task WarmUp_TrainsAnyModelOptimizerAndBatch(string model, string optimizer, int batch)
-        => await InProcessCluster.WarmUpAsync(ModelSpec.Parse(model), OptimizerSpec.Parse(optimizer), batch).WaitAsync(ClusterRuns.Deadline);
+    public async Task WarmUp_TrainsOneStepOfAnyModelOptimizerAndBatch(string model, string optimizer, int batch)
+    {
+        var spec = ModelSpec.Parse(model);
+
+        var result = await InProcessCluster.WarmUpAsync(spec, OptimizerSpec.Parse(optimizer), batch).WaitAsync(ClusterRuns.Deadline);
+
+        var epoch = Assert.Single(result.Epochs);
+        Assert.Equal(spec.ParameterCount, result.Parameters.Length);
+        Assert.True(double.IsFinite(epoch.TrainLoss), $"train loss {epoch.TrainLoss}");
+    }
 
     [Fact]
     public async Task WarmUp_RefusesAnEmptyBatch()

@@ -19,7 +19,8 @@ public sealed class MultiNodeClusterTests
     public async Task WorkerNodes_JoinOverMutualTls_AndTrainToTheReferenceParameters(bool sharedMemory, bool warmUp)
     {
         using var certificate = ClusterCertificate.CreateNew();
-        await using var nodes = await ClusterNodes.StartAsync(ClusterRuns.Options(2), new CoordinatorSettings { MinWorkers = 2 }, certificate);
+        using var logs = new RecordingLoggerFactory();
+        await using var nodes = await ClusterNodes.StartAsync(ClusterRuns.Options(2), new CoordinatorSettings { MinWorkers = 2 }, certificate, logs: logs);
         // A worker that warms up (as the CLI's do) trains a throwaway cluster of its own first; none of it may show.
         var first = await nodes.StartWorkerAsync("first", sharedMemory, warmUp: warmUp);
         var second = await nodes.StartWorkerAsync("second", sharedMemory);
@@ -29,6 +30,7 @@ public sealed class MultiNodeClusterTests
         Assert.Equal(ClusterRuns.ReferenceHash, result.ParameterSha256);
         Assert.Equal(WorkerOutcomeKind.Finished, (await first.Completion.WaitAsync(Wait)).Kind);
         Assert.Equal(WorkerOutcomeKind.Finished, (await second.Completion.WaitAsync(Wait)).Kind);
+        Assert.Equal(warmUp ? 1 : 0, logs.Entries.Count(e => e.Message.StartsWith("Compiled the step before the first assignment", StringComparison.Ordinal)));
         var history = nodes.Events.Status!.History;
         Assert.All(history, e => Assert.Equal(2, e.LiveWorkers));
         // Per worker and step the parameters once and the sums once, by whichever data plane.
