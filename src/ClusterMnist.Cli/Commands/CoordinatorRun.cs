@@ -42,8 +42,7 @@ internal static class CoordinatorRun
         // The coordinator's part of a step compiles while the data loads and the workers join (who take longer: they
         // start their nodes, join and load the data too), so nothing waits for it; it is stopped if the command ends first.
         await using var warmUp = StepWarmUp.Start(
-            () => settings.Resume && File.Exists(settings.CheckpointPath) ? StepWarmUp.Of(settings.CheckpointPath!) : StepWarmUp.Of(training),
-            cancellationToken);
+            training, settings.Resume && File.Exists(settings.CheckpointPath) ? settings.CheckpointPath : null, cancellationToken);
         var data = await DatasetLoader.LoadAsync(console, training.DataRoot ?? DatasetCatalog.DefaultDataDirectory, kind, cancellationToken)
             .ConfigureAwait(false);
         var options = TrainingOptionsFactory.Create(training with { Workers = settings.MinWorkers }, data);

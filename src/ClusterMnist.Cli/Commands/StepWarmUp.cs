@@ -15,7 +15,7 @@ internal sealed class StepWarmUp : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop;
 
-    private StepWarmUp(Func<(ModelSpec Model, OptimizerSpec Optimizer, int BatchSize)> run, CancellationToken cancellationToken)
+    private StepWarmUp(TrainSettings settings, string? checkpoint, CancellationToken cancellationToken)
     {
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var stop = _stop.Token;
@@ -24,7 +24,9 @@ internal sealed class StepWarmUp : IAsyncDisposable
             {
                 try
                 {
-                    var (model, optimizer, batchSize) = run();
+                    var (model, optimizer, batchSize) = checkpoint is null
+                        ? (TrainingOptionsFactory.Model(settings), TrainingOptionsFactory.Optimizer(settings), TrainingOptionsFactory.Batch(settings, int.MaxValue))
+                        : Saved(checkpoint);
                     await InProcessCluster.WarmUpAsync(model, optimizer, batchSize, stop).ConfigureAwait(false);
                 }
                 catch (Exception)
@@ -40,21 +42,12 @@ internal sealed class StepWarmUp : IAsyncDisposable
     /// <summary>Completes when the warm-up has ended, however; never faults.</summary>
     public Task Completion { get; }
 
-    /// <summary>The model, optimizer and batch of <paramref name="settings"/> (a full batch counts as one shard group).</summary>
-    public static (ModelSpec Model, OptimizerSpec Optimizer, int BatchSize) Of(TrainSettings settings) =>
-        (TrainingOptionsFactory.Model(settings), TrainingOptionsFactory.Optimizer(settings),
-            settings.FullBatch ? ShardWorkerPool.MaxGroupRows : settings.Batch ?? settings.DefaultBatch);
-
-    /// <summary>The settings of a run resumed from <paramref name="checkpointPath"/>, read from the checkpoint.</summary>
-    public static (ModelSpec Model, OptimizerSpec Optimizer, int BatchSize) Of(string checkpointPath)
-    {
-        var saved = Checkpoint.Read(checkpointPath);
-        return (ModelSpec.Parse(saved.Model), saved.Optimizer, saved.BatchSize);
-    }
-
-    /// <summary>Starts the warm-up of the run <paramref name="run"/> describes (called on the warm-up's thread).</summary>
-    public static StepWarmUp Start(Func<(ModelSpec Model, OptimizerSpec Optimizer, int BatchSize)> run, CancellationToken cancellationToken) =>
-        new(run, cancellationToken);
+    /// <summary>
+    /// Starts the warm-up of the run <paramref name="settings"/> describe or, when <paramref name="checkpoint"/> is given,
+    /// of the run saved there (read on the warm-up's thread).
+    /// </summary>
+    public static StepWarmUp Start(TrainSettings settings, string? checkpoint, CancellationToken cancellationToken) =>
+        new(settings, checkpoint, cancellationToken);
 
     /// <summary>Stops the warm-up if it still runs, and waits until it has.</summary>
     public async ValueTask DisposeAsync()
@@ -62,5 +55,11 @@ internal sealed class StepWarmUp : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         await Completion.ConfigureAwait(false);
         _stop.Dispose();
+    }
+
+    private static (ModelSpec Model, OptimizerSpec Optimizer, int BatchSize) Saved(string checkpoint)
+    {
+        var saved = Checkpoint.Read(checkpoint);
+        return (ModelSpec.Parse(saved.Model), saved.Optimizer, saved.BatchSize);
     }
 }

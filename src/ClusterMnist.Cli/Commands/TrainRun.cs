@@ -4,7 +4,6 @@ using ClusterMnist.Cli.Hosting;
 using ClusterMnist.Cli.Reporting;
 using ClusterMnist.Cluster.Hosting;
 using ClusterMnist.Core.Data;
-using ClusterMnist.Core.Model;
 using ClusterMnist.Core.Training;
 
 namespace ClusterMnist.Cli.Commands;
@@ -33,8 +32,7 @@ internal static class TrainRun
         // A bad --model should fail before a download starts, not after.
         _ = TrainingOptionsFactory.Model(settings);
         // The run's code compiles on the other core while the data loads.
-        await using var warmUp = StepWarmUp.Start(
-            () => settings.ResumePath is { } checkpoint ? StepWarmUp.Of(checkpoint) : StepWarmUp.Of(settings), cancellationToken);
+        await using var warmUp = StepWarmUp.Start(settings, settings.ResumePath, cancellationToken);
         var data = await DatasetLoader.LoadAsync(console, dataRoot, kind, cancellationToken).ConfigureAwait(false);
 
         // One code path with the cluster: the coordinator and N worker actors in this process over in-memory

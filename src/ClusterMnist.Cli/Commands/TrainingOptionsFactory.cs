@@ -35,7 +35,7 @@ internal static class TrainingOptionsFactory
         var spec = Model(settings);
         ModelFit.Check(spec, data);
         var trainCount = data.Train.Count;
-        var batch = Math.Min(settings.FullBatch ? trainCount : settings.Batch ?? settings.DefaultBatch, trainCount);
+        var batch = Batch(settings, trainCount);
         var stepsPerEpoch = (trainCount + batch - 1) / batch;
         var totalSteps = (long)stepsPerEpoch * settings.EffectiveEpochs;
         var scheduleKind = LearningRateSchedule.ParseKind(settings.Schedule);
@@ -56,6 +56,10 @@ internal static class TrainingOptionsFactory
             TotalSteps: totalSteps);
         return new TrainingOptions(spec, ParseInit(settings.Init), Optimizer(settings), schedule, batch, settings.EffectiveEpochs, settings.Workers, settings.Seed);
     }
+
+    /// <summary>The batch of <paramref name="settings"/> on a training set of <paramref name="trainCount"/> images (never more than it).</summary>
+    public static int Batch(TrainSettings settings, int trainCount) =>
+        Math.Min(settings.FullBatch ? trainCount : settings.Batch ?? settings.DefaultBatch, trainCount);
 
     /// <summary>The optimizer of <paramref name="settings"/>, with its effective weight decay.</summary>
     public static OptimizerSpec Optimizer(TrainSettings settings) =>

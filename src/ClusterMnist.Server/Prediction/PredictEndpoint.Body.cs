@@ -14,7 +14,7 @@ internal sealed partial class PredictEndpoint
     /// limit, or one Kestrel cannot frame, comes back as a refusal: Kestrel reports a bad chunk header, a body cut
     /// short or a stalled upload as <see cref="BadHttpRequestException"/> with its status (400, 408, 413), but a chunk
     /// size of 0x80000000 or more overflows its parser and surfaces as a bare <see cref="IOException"/>, once a 500.
-    /// A client that goes away while sending comes back as status 499 (client closed request), which is not answered.
+    /// A client that goes away while sending is not a refusal: its exception leaves for <see cref="HandleAsync"/>.
     /// </summary>
     private async Task<(ReadOnlySequence<byte> Body, (int Status, string Message)? Refusal)> ReadBodyAsync(HttpContext context)
     {
@@ -44,29 +44,16 @@ internal sealed partial class PredictEndpoint
                 reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
             }
         }
-        catch (Exception e) when (ClientWentAway(context, e))
-        {
-            return (default, (StatusCodes.Status499ClientClosedRequest, "the client closed the connection while sending the request body."));
-        }
         catch (BadHttpRequestException e)
         {
             return (default, e.StatusCode == StatusCodes.Status413PayloadTooLarge
                 ? (StatusCodes.Status413PayloadTooLarge, TooLargeMessage)
                 : (e.StatusCode, $"the request body cannot be read: {e.Message}"));
         }
-        catch (IOException)
+        catch (IOException e) when (e is not ConnectionResetException)
         {
             // Our own words: an IOException's text can come from the transport and is not for an anonymous client.
             return (default, (StatusCodes.Status400BadRequest, "the request body cannot be read: its chunked framing is malformed (a chunk size too large to parse?)."));
         }
     }
-
-    // Classified by type, not by whether RequestAborted is cancelled yet (Kestrel cancels it from a thread-pool callback,
-    // after or before the read fails): a reset or aborted connection surfaces as ConnectionResetException or
-    // ConnectionAbortedException (IOExceptions, which otherwise mean malformed chunk framing), and a read cancelled by
-    // the abort as OperationCanceledException. A body that ends early (BadHttpRequestException, also an IOException)
-    // stays the client's bad request.
-    private static bool ClientWentAway(HttpContext context, Exception e) =>
-        e is ConnectionResetException or ConnectionAbortedException
-        || (e is OperationCanceledException && context.RequestAborted.IsCancellationRequested);
 }

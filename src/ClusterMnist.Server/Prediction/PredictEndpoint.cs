@@ -3,6 +3,7 @@ using System.Diagnostics;
 using ClusterMnist.Server.Hosting;
 using ClusterMnist.Server.Metrics;
 using ClusterMnist.Server.Snapshots;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 
 namespace ClusterMnist.Server.Prediction;
@@ -30,9 +31,11 @@ internal sealed partial class PredictEndpoint(ServerOptions options, IModelSnaps
         {
             result = await ProcessAsync(context).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (ClientWentAway(context, e))
         {
-            // The client left before its answer was written (Kestrel has cancelled the request): counted, not lost.
+            // Nobody reads an answer; 499 (client closed request) is for the server's own request logs and metrics.
+            if (!context.Response.HasStarted)
+                context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
             result = (PredictionOutcome.ClientClosed, 0);
         }
 
@@ -149,15 +152,17 @@ internal sealed partial class PredictEndpoint(ServerOptions options, IModelSnaps
         return true;
     }
 
+    // The client went away while sending its body or before its answer was written. Told apart by type, not by whether
+    // RequestAborted is cancelled yet (Kestrel cancels it from a thread-pool callback, before or after the read fails):
+    // a reset connection surfaces as ConnectionResetException (an IOException, which otherwise means malformed chunk
+    // framing), an aborted one as ConnectionAbortedException or an operation cancelled by the abort (OperationCanceledException).
+    // A body that ends early (BadHttpRequestException, also an IOException) stays the client's bad request.
+    private static bool ClientWentAway(HttpContext context, Exception e) =>
+        e is ConnectionResetException or ConnectionAbortedException
+        || (e is OperationCanceledException && context.RequestAborted.IsCancellationRequested);
+
     private static async Task<(PredictionOutcome Outcome, int Images)> RefuseAsync(HttpContext context, (int Status, string Message) refusal)
     {
-        if (refusal.Status == StatusCodes.Status499ClientClosedRequest)
-        {
-            // Nobody reads an answer; the status is for the server's own request logs and metrics.
-            if (!context.Response.HasStarted)
-                context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
-            return (PredictionOutcome.ClientClosed, 0);
-        }
         await JsonError.WriteAsync(context, refusal.Status, refusal.Message).ConfigureAwait(false);
         return (refusal.Status == StatusCodes.Status413PayloadTooLarge ? PredictionOutcome.TooLarge : PredictionOutcome.BadRequest, 0);
     }
