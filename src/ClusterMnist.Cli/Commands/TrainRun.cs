@@ -16,17 +16,28 @@ internal static class TrainRun
         var console = CliConsole.From(parseResult);
         var kind = DatasetCatalog.Parse(settings.Dataset);
         var dataRoot = settings.DataRoot ?? DatasetCatalog.DefaultDataDirectory;
-        CheckpointGuard.EnsureNotOverwritten(settings.CheckpointPath, settings.ResumePath is not null, settings.OverwriteCheckpoint, $"--resume {settings.CheckpointPath}");
-        // Files written only once training has run (the plot at the end, the checkpoint at the first epoch end): a
-        // folder given for one is refused now, not after the work.
-        RefuseFolder("--checkpoint", settings.CheckpointPath);
-        RefuseFolder("--plot", settings.PlotPath);
+        var checkpointFlag = settings.ResumePath is null ? "--checkpoint" : "--resume";
+        var checkpointPath = settings.ResumePath ?? settings.CheckpointPath;
+        CheckpointGuard.EnsureNotOverwritten(settings.CheckpointPath, settings.ResumePath is not null, settings.OverwriteCheckpoint, $"--resume {ShellWord.Quote(checkpointPath ?? "FILE")}");
+        RefuseOneFileForTwo(checkpointFlag, checkpointPath, settings.PlotPath);
         if (settings.ResumePath is { } resuming && !File.Exists(resuming))
         {
             // Before the data set is loaded (or downloaded) for a run that cannot start.
             throw new CliException(Directory.Exists(resuming)
                 ? $"cannot resume: '{resuming}' is a folder; give the checkpoint file written by --checkpoint."
                 : $"cannot resume: the checkpoint '{resuming}' does not exist.");
+        }
+
+        // Files written only once training has run (the checkpoint at the first epoch end, the plot at the end) are
+        // checked now, not after the work.
+        if (checkpointPath is not null)
+        {
+            OutputFile.EnsureWritable(checkpointFlag, checkpointPath, "run.ckpt");
+        }
+
+        if (settings.PlotPath is not null)
+        {
+            OutputFile.EnsureWritable("--plot", settings.PlotPath, "run.svg");
         }
 
         // A bad --model should fail before a download starts, not after.
@@ -59,16 +70,21 @@ internal static class TrainRun
 
         await console.Out.WriteLineAsync(Describe(options, data)).ConfigureAwait(false);
         await warmUp.Completion.ConfigureAwait(false);
+        // Only a checkpoint this run wrote, or the one it resumed from, is one to continue: with --overwrite-checkpoint
+        // the file may still hold an earlier run until this run's first epoch end.
+        var saved = settings.ResumePath is not null;
+        trainer.EpochCompleted += _ => Volatile.Write(ref saved, true);
         TrainingResult result;
         try
         {
             result = TrainingProgressView.Run(console, trainer, options.Epochs, cancellationToken);
         }
-        catch (OperationCanceledException) when ((settings.ResumePath ?? settings.CheckpointPath) is { } saved && File.Exists(saved))
+        catch (OperationCanceledException) when (checkpointPath is not null && Volatile.Read(ref saved))
         {
             // The checkpoint of the last finished epoch is intact (written atomically), so the run is not lost.
-            var dataFlag = settings.DataRoot is null ? string.Empty : $" --data {settings.DataRoot}";
-            throw new CliException($"cancelled; continue with: clustermnist train --dataset {settings.Dataset}{dataFlag} --resume {saved}", ExitCodes.Cancelled);
+            var dataFlag = settings.DataRoot is null ? string.Empty : $" --data {ShellWord.Quote(settings.DataRoot)}";
+            throw new CliException(
+                $"cancelled; continue with: clustermnist train --dataset {settings.Dataset}{dataFlag} --resume {ShellWord.Quote(checkpointPath)}", ExitCodes.Cancelled);
         }
 
         console.Ansi.Write(EpochTable.Build(result.Epochs));
@@ -78,7 +94,6 @@ internal static class TrainRun
             + $"({test.Confusion.Total:N0} images), loss {test.Loss:F4}; {result.TrainSeconds:F1} s, "
             + $"{result.SamplesPerSecond:N0} samples/s on {TrainingOptionsFactory.Plural(options.Workers, "worker")}; parameters sha256 {result.ParameterSha256}").ConfigureAwait(false);
 
-        var checkpointPath = settings.ResumePath ?? settings.CheckpointPath;
         if (checkpointPath is not null)
         {
             await console.Out.WriteLineAsync($"Checkpoint: {checkpointPath}").ConfigureAwait(false);
@@ -86,7 +101,7 @@ internal static class TrainRun
 
         if (settings.PlotPath is { } plotPath)
         {
-            SvgPlotWriter.WriteFile(plotPath, PlotOf(result, $"{data.Name} {options.Model}"));
+            WritePlot(plotPath, PlotOf(result, $"{data.Name} {options.Model}"));
             await console.Out.WriteLineAsync($"Plot: {plotPath}").ConfigureAwait(false);
         }
 
@@ -105,11 +120,24 @@ internal static class TrainRun
         + $"{options.Schedule.Kind}, batch {options.BatchSize}, {TrainingOptionsFactory.Plural(options.Epochs, "epoch")}, "
         + $"{TrainingOptionsFactory.Plural(options.Workers, "worker")}, seed {options.Seed}";
 
-    private static void RefuseFolder(string flag, string? path)
+    /// <summary>The plot written over the checkpoint would destroy the run it plots.</summary>
+    private static void RefuseOneFileForTwo(string checkpointFlag, string? checkpointPath, string? plotPath)
     {
-        if (path is not null && Directory.Exists(path))
+        if (checkpointPath is not null && plotPath is not null && OutputFile.SameFile(checkpointPath, plotPath))
         {
-            throw CliException.Usage($"{flag} '{path}' is a folder; give a file name, e.g. {Path.Combine(path, flag == "--plot" ? "run.svg" : "run.ckpt")}.");
+            throw CliException.Usage($"{checkpointFlag} and --plot both name '{plotPath}'; the plot would overwrite the checkpoint. Give the plot its own file, e.g. run.svg.");
+        }
+    }
+
+    private static void WritePlot(string path, TrainingPlot plot)
+    {
+        try
+        {
+            SvgPlotWriter.WriteFile(path, plot);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"--plot '{path}': cannot write the plot: {(e is UnauthorizedAccessException ? "permission denied." : e.Message)}", e);
         }
     }
 
