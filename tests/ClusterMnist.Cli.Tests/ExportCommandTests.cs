@@ -39,11 +39,38 @@ public sealed class ExportCommandTests(TinyModelFixture model) : IClassFixture<T
     }
 
     [Fact]
-    public async Task Export_SaysTheDatasetIsNotRecorded_WithoutDataset()
+    public async Task Export_RecordsTheCheckpointsDataset_WithoutDataset()
     {
-        string path = model.Data.File("no-dataset.onnx");
+        string path = model.Data.File("checkpoint-dataset.onnx");
 
         var run = await CliRunner.RunAsync("export", "--model", model.CheckpointPath, "--onnx", path);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.DoesNotContain("not recorded", run.Output, StringComparison.Ordinal);
+        using var onnx = new OnnxRuntimeModel(await File.ReadAllBytesAsync(path));
+        Assert.Equal("mnist", onnx.Metadata.CustomMetadataMap[OnnxMetadataKeys.Dataset]);
+    }
+
+    [Fact]
+    public async Task Export_RefusesADatasetOtherThanTheCheckpoints()
+    {
+        string path = model.Data.File("wrong-dataset.onnx");
+
+        var run = await CliRunner.RunAsync("export", "--model", model.CheckpointPath, "--onnx", path, "--dataset", "fashion");
+
+        run.AssertCleanFailure(2, "trained on mnist");
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public async Task Export_SaysTheDatasetIsNotRecorded_ForACheckpointWithoutOne()
+    {
+        // As format-1 checkpoints read: no data set name.
+        string unrecorded = model.Data.File("unrecorded.ckpt");
+        Checkpoint.Write(unrecorded, Checkpoint.Read(model.CheckpointPath) with { Dataset = null });
+        string path = model.Data.File("no-dataset.onnx");
+
+        var run = await CliRunner.RunAsync("export", "--model", unrecorded, "--onnx", path);
 
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("--dataset", run.OutputLines[^1], StringComparison.Ordinal);

@@ -15,10 +15,9 @@ internal static class EvaluateCommand
     {
         var model = new Option<string>("--model") { HelpName = "FILE", Description = "Checkpoint written by `train --checkpoint`.", Required = true };
         var data = new Option<string?>("--data") { HelpName = "DIR", Description = "Data root (default: $CLUSTERMNIST_DATA, else ~/.clustermnist/data)." };
-        var dataset = new Option<string>("--dataset")
+        var dataset = new Option<string?>("--dataset")
         {
-            Description = "Test set: mnist, fashion or digits-split (its last 2,000 MNIST test images).",
-            DefaultValueFactory = _ => "mnist",
+            Description = "Test set: mnist, fashion or digits-split (its last 2,000 MNIST test images). Default: the data set the checkpoint was trained on (mnist for checkpoints that do not record it).",
         }.AcceptOnlyFromAmong("mnist", "fashion", "digits-split");
         var command = new Command("evaluate", "Evaluate a checkpoint on a test set: accuracy, per-class precision and recall, confusion matrix.")
         {
@@ -28,7 +27,20 @@ internal static class EvaluateCommand
         {
             var console = CliConsole.From(parseResult);
             var file = ModelFile.Load(parseResult.GetValue(model)!);
-            var kind = DatasetCatalog.Parse(parseResult.GetValue(dataset)!);
+            var asked = parseResult.GetValue(dataset);
+            var kind = DatasetCatalog.Parse(asked ?? file.Dataset ?? "mnist");
+            if (asked is not null && file.Dataset is { } trained && trained != asked)
+            {
+                // Allowed (a digits-split model on the whole MNIST test set is a fair question), but never by accident.
+                await console.Out.WriteLineAsync($"Note: {file.Path} was trained on {trained}; evaluating on {asked} as asked.").ConfigureAwait(false);
+            }
+            else if (asked is null && file.Dataset is null)
+            {
+                await console.Out.WriteLineAsync(
+                    $"Note: {file.Path} does not record its data set (an older checkpoint); evaluating on mnist. Give --dataset if it was trained on another.")
+                    .ConfigureAwait(false);
+            }
+
             var (test, name) = await DatasetLoader.LoadTestAsync(console, parseResult.GetValue(data) ?? DatasetCatalog.DefaultDataDirectory, kind, cancellationToken)
                 .ConfigureAwait(false);
             ModelFit.Check(file.Spec, name, test);

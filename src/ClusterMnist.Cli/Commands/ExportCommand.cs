@@ -13,7 +13,7 @@ internal static class ExportCommand
         var onnx = new Option<string>("--onnx") { HelpName = "FILE", Description = "The ONNX file to write (replaced if it exists).", Required = true };
         var dataset = new Option<string?>("--dataset")
         {
-            Description = "Data set the checkpoint was trained on, recorded in the model's metadata (checkpoints keep only the training set's fingerprint).",
+            Description = "Data set the checkpoint was trained on, recorded in the model's metadata. Default: the one the checkpoint records; needed only for older checkpoints that do not.",
         }.AcceptOnlyFromAmong("mnist", "fashion", "digits-split");
         var command = new Command("export", "Export a checkpoint's network as an ONNX model (input [N, 784] pixels in 0-1, output [N, 10] probabilities).")
         {
@@ -30,7 +30,13 @@ internal static class ExportCommand
             }
 
             var file = ModelFile.Load(source);
-            var info = new OnnxExportInfo(parseResult.GetValue(dataset), file.TrainFingerprint, file.Step, file.Epoch);
+            var given = parseResult.GetValue(dataset);
+            if (given is not null && file.Dataset is { } trained && trained != given)
+            {
+                throw CliException.Usage($"--dataset {given}: {source} was trained on {trained}; the model's metadata would be wrong. Leave --dataset out.");
+            }
+
+            var info = new OnnxExportInfo(given ?? file.Dataset, file.TrainFingerprint, file.Step, file.Epoch);
             Write(path, file, info);
             long bytes = new FileInfo(path).Length;
             await console.Out.WriteLineAsync(

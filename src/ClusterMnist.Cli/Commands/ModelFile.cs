@@ -16,6 +16,9 @@ internal sealed record ModelFile(string Path, ModelSpec Spec, float[] Parameters
     /// <summary>Fingerprint of the training set the run used.</summary>
     public string TrainFingerprint { get; init; } = "";
 
+    /// <summary>The data set the run trained on; null for checkpoints that did not record it (format 1).</summary>
+    public string? Dataset { get; init; }
+
     /// <exception cref="CheckpointException">The file is missing, damaged or not a checkpoint.</exception>
     public static ModelFile Load(string path)
     {
@@ -40,6 +43,7 @@ internal sealed record ModelFile(string Path, ModelSpec Spec, float[] Parameters
             Step = state.GlobalStep,
             Epoch = state.Epoch,
             TrainFingerprint = state.TrainFingerprint,
+            Dataset = state.Dataset,
         };
     }
 }

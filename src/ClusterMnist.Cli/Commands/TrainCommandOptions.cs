@@ -20,7 +20,7 @@ internal sealed class TrainCommandOptions
 
     public Option<string?> Dataset { get; } = new Option<string?>("--dataset")
     {
-        Description = $"Data set: mnist, fashion, or digits-split (the MNIST test set split 8,000/2,000). Default {D.Dataset}.",
+        Description = $"Data set: mnist, fashion, or digits-split (the MNIST test set split 8,000/2,000). Default {D.Dataset}; with --resume, the one the checkpoint records.",
     }.AcceptOnlyFromAmong("mnist", "fashion", "digits-split");
 
     public Option<string?> Model { get; } = new("--model")
@@ -177,6 +177,7 @@ internal sealed class TrainCommandOptions
         {
             DataRoot = result.GetValue(Data) ?? s.DataRoot,
             Dataset = result.GetValue(Dataset) ?? s.Dataset,
+            DatasetGiven = result.GetValue(Dataset) is not null || s.DatasetGiven,
             Model = result.GetValue(Model) ?? s.Model,
             Activation = result.GetValue(Activation) ?? s.Activation,
             Loss = result.GetValue(Loss) ?? s.Loss,

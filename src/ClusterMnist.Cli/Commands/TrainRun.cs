@@ -14,7 +14,6 @@ internal static class TrainRun
     public static async Task<int> ExecuteAsync(ParseResult parseResult, TrainSettings settings, CancellationToken cancellationToken)
     {
         var console = CliConsole.From(parseResult);
-        var kind = DatasetCatalog.Parse(settings.Dataset);
         var dataRoot = settings.DataRoot ?? DatasetCatalog.DefaultDataDirectory;
         var checkpointFlag = settings.ResumePath is null ? "--checkpoint" : "--resume";
         var checkpointPath = settings.ResumePath ?? settings.CheckpointPath;
@@ -27,6 +26,13 @@ internal static class TrainRun
                 ? $"cannot resume: '{resuming}' is a folder; give the checkpoint file written by --checkpoint."
                 : $"cannot resume: the checkpoint '{resuming}' does not exist.");
         }
+
+        if (settings.ResumePath is { } resumed)
+        {
+            settings = WithRecordedDataset(settings, resumed);
+        }
+
+        var kind = DatasetCatalog.Parse(settings.Dataset);
 
         // Files written only once training has run (the checkpoint at the first epoch end, the plot at the end) are
         // checked now, not after the work.
@@ -119,6 +125,26 @@ internal static class TrainRun
         + $"{options.Init} init, {options.Optimizer.Kind} lr {options.Schedule.BaseRate.ToString(CultureInfo.InvariantCulture)} "
         + $"{options.Schedule.Kind}, batch {options.BatchSize}, {TrainingOptionsFactory.Plural(options.Epochs, "epoch")}, "
         + $"{TrainingOptionsFactory.Plural(options.Workers, "worker")}, seed {options.Seed}";
+
+    /// <summary>
+    /// A resumed run trains on the data set its checkpoint records (format 2 on): without --dataset, that one, rather
+    /// than loading or downloading the default only to find the fingerprint differs; with another, a usage error.
+    /// </summary>
+    private static TrainSettings WithRecordedDataset(TrainSettings settings, string checkpoint)
+    {
+        var recorded = ModelFile.Load(checkpoint).Dataset;
+        if (recorded is null || recorded == settings.Dataset)
+        {
+            return settings;
+        }
+
+        if (settings.DatasetGiven)
+        {
+            throw CliException.Usage($"--resume {checkpoint} continues a run on {recorded}, so --dataset {settings.Dataset} cannot apply; leave it out or give --dataset {recorded}.");
+        }
+
+        return settings with { Dataset = recorded };
+    }
 
     /// <summary>The plot written over the checkpoint would destroy the run it plots.</summary>
     private static void RefuseOneFileForTwo(string checkpointFlag, string? checkpointPath, string? plotPath)

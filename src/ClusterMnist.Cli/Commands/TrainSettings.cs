@@ -33,6 +33,9 @@ internal sealed record TrainSettings
 
     public string Dataset { get; init; } = "mnist";
 
+    /// <summary>Whether <see cref="Dataset"/> was given, not defaulted: `train --resume` otherwise takes the checkpoint's.</summary>
+    public bool DatasetGiven { get; init; }
+
     /// <summary>
     /// Layer sizes, or a canonical spec such as "784-256-128-10/relu/softmax-ce/dropout=0.2"; null means
     /// <see cref="DefaultModel"/> for the data set. Parts the text leaves out take the model defaults (relu,

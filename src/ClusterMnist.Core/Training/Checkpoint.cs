@@ -13,25 +13,31 @@ public static class Checkpoint
     /// <summary>The 8-byte file signature.</summary>
     public static ReadOnlySpan<byte> Magic => "CMNSTCKP"u8;
 
-    /// <summary>The format version this build writes and reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The format version this build writes; it also reads <see cref="OldestReadableVersion"/> and later.</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The oldest format version this build reads (format 1 did not record the data set's name).</summary>
+    public const int OldestReadableVersion = 1;
 
     private const int HeaderLength = 8 + sizeof(int) + sizeof(long);
 
     /// <summary>Writes <paramref name="state"/> to <paramref name="path"/> via a temporary file and an atomic rename.</summary>
-    public static void Write(string path, CheckpointState state)
+    public static void Write(string path, CheckpointState state) => Write(path, state, FormatVersion);
+
+    /// <summary>Writes in an older <paramref name="formatVersion"/>: for the tests that show such files still read.</summary>
+    internal static void Write(string path, CheckpointState state, int formatVersion)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(state);
         using var payload = new MemoryStream();
         using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
-            CheckpointSerializer.WritePayload(writer, state);
+            CheckpointSerializer.WritePayload(writer, state, formatVersion);
 
         using var content = new MemoryStream((int)payload.Length + HeaderLength + SHA256.HashSizeInBytes);
         content.Write(Magic);
         using (var writer = new BinaryWriter(content, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(FormatVersion);
+            writer.Write(formatVersion);
             writer.Write(payload.Length);
         }
         payload.Position = 0;
@@ -83,8 +89,8 @@ public static class Checkpoint
         if (bytes.Length < HeaderLength)
             throw new CheckpointException(path, $"file is truncated ({bytes.Length} bytes, header needs {HeaderLength}).");
         int version = BitConverter.ToInt32(bytes, Magic.Length);
-        if (version != FormatVersion)
-            throw new CheckpointException(path, $"unsupported format version {version}; this build reads version {FormatVersion}.");
+        if (version is < OldestReadableVersion or > FormatVersion)
+            throw new CheckpointException(path, $"unsupported format version {version}; this build reads versions {OldestReadableVersion} to {FormatVersion}.");
         long payloadLength = BitConverter.ToInt64(bytes, Magic.Length + sizeof(int));
         if (payloadLength < 0 || payloadLength > Array.MaxLength)
             throw new CheckpointException(path, $"the payload-length field holds {payloadLength:N0}, which is not a length: the header is corrupted.");
@@ -101,7 +107,7 @@ public static class Checkpoint
         try
         {
             using var reader = new BinaryReader(new MemoryStream(bytes, HeaderLength, (int)payloadLength), Encoding.UTF8);
-            state = CheckpointSerializer.ReadPayload(reader);
+            state = CheckpointSerializer.ReadPayload(reader, version);
         }
         catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidDataException or FormatException)
         {

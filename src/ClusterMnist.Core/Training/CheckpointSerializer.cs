@@ -2,10 +2,13 @@ using ClusterMnist.Core.Optim;
 
 namespace ClusterMnist.Core.Training;
 
-/// <summary>Field-by-field encoding of the checkpoint payload (format version 1).</summary>
+/// <summary>
+/// Field-by-field encoding of the checkpoint payload. Format 2 adds the data set's name after the training set's
+/// fingerprint (empty when unknown); format 1 files are still read, with no name.
+/// </summary>
 internal static class CheckpointSerializer
 {
-    public static void WritePayload(BinaryWriter w, CheckpointState s)
+    public static void WritePayload(BinaryWriter w, CheckpointState s, int formatVersion)
     {
         w.Write(s.Model);
         w.Write(s.Init);
@@ -17,6 +20,8 @@ internal static class CheckpointSerializer
         w.Write(s.Seed);
         w.Write(s.CheckpointEverySteps);
         w.Write(s.TrainFingerprint);
+        if (formatVersion >= 2)
+            w.Write(s.Dataset ?? string.Empty);
         WriteFloats(w, s.Parameters);
         WriteFloats(w, s.OptimizerState);
         w.Write(s.Exponents.Length);
@@ -46,7 +51,7 @@ internal static class CheckpointSerializer
         }
     }
 
-    public static CheckpointState ReadPayload(BinaryReader r)
+    public static CheckpointState ReadPayload(BinaryReader r, int formatVersion)
     {
         string model = r.ReadString();
         string init = r.ReadString();
@@ -56,6 +61,7 @@ internal static class CheckpointSerializer
         ulong seed = r.ReadUInt64();
         int checkpointEvery = r.ReadInt32();
         string fingerprint = r.ReadString();
+        string? dataset = formatVersion >= 2 ? r.ReadString() : null;
         var parameters = ReadFloats(r, "parameter");
         var optimizerState = ReadFloats(r, "optimizer-state");
         var exponents = new int[ReadCount(r, sizeof(int), "reduction-exponent")];
@@ -76,6 +82,7 @@ internal static class CheckpointSerializer
         {
             Model = model, Init = init, Optimizer = optimizer, Schedule = schedule, BatchSize = batchSize, Epochs = epochs,
             MicroShardSize = microShardSize, Seed = seed, CheckpointEverySteps = checkpointEvery, TrainFingerprint = fingerprint,
+            Dataset = string.IsNullOrEmpty(dataset) ? null : dataset,
             Parameters = parameters, OptimizerState = optimizerState, Exponents = exponents, GlobalStep = globalStep,
             Epoch = epoch, StepInEpoch = stepInEpoch, RngState = rng, EpochLossSum = lossSum, EpochCorrect = correct,
             EpochSamples = samples, EpochSeconds = seconds, History = history,

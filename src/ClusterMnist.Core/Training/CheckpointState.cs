@@ -7,7 +7,7 @@ namespace ClusterMnist.Core.Training;
 /// optimizer state and reduction exponents, and the position (the next step to run is step
 /// <see cref="StepInEpoch"/> of epoch <see cref="Epoch"/>, both 0-based; global step <see cref="GlobalStep"/> steps are done).
 /// </summary>
-public sealed class CheckpointState
+public sealed record CheckpointState
 {
     /// <summary>Canonical model spec string (ModelSpec.ToString()).</summary>
     public required string Model { get; init; }
@@ -38,6 +38,12 @@ public sealed class CheckpointState
 
     /// <summary>ImageSet.Fingerprint of the training set.</summary>
     public required string TrainFingerprint { get; init; }
+
+    /// <summary>
+    /// The data set the run trained on, as DataSplit.Name gives it ("mnist", "fashion", "digits-split"), so a reader
+    /// can pick the matching data without being told; null in format-1 files, which did not record it.
+    /// </summary>
+    public string? Dataset { get; init; }
 
     /// <summary>The flat parameter vector.</summary>
     public required float[] Parameters { get; init; }

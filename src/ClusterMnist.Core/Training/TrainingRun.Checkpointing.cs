@@ -21,7 +21,8 @@ public sealed partial class TrainingRun
         if (!string.Equals(state.TrainFingerprint, data.Train.Fingerprint, StringComparison.Ordinal))
         {
             throw new CheckpointException(checkpointPath,
-                $"it was written for a different training set (fingerprint {state.TrainFingerprint[..Math.Min(12, state.TrainFingerprint.Length)]}…), not '{data.Train.Source}'.");
+                $"it was written for a different training set ({(state.Dataset is null ? "" : $"{state.Dataset}, ")}fingerprint "
+                + $"{state.TrainFingerprint[..Math.Min(12, state.TrainFingerprint.Length)]}…), not '{data.Train.Source}'.");
         }
         TrainingOptions options;
         try
@@ -66,6 +67,7 @@ public sealed partial class TrainingRun
             Seed = Options.Seed,
             CheckpointEverySteps = checkpointEverySteps,
             TrainFingerprint = _data.Train.Fingerprint,
+            Dataset = _data.Name,
             Parameters = (float[])_parameters.Clone(),
             OptimizerState = (float[])_optimizerState.Clone(),
             Exponents = _exponents.Values.ToArray(),

@@ -21,6 +21,7 @@ public sealed class CheckpointTests : IDisposable
         Seed = 0xDEADBEEFCAFEUL,
         CheckpointEverySteps = 7,
         TrainFingerprint = "abc123",
+        Dataset = "fashion",
         Parameters = [1f, -2.5f, float.Epsilon, 3.25f],
         OptimizerState = [0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f],
         Exponents = [-30, -28],
@@ -54,6 +55,7 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal((expected.BatchSize, expected.Epochs, expected.MicroShardSize, expected.Seed, expected.CheckpointEverySteps),
             (actual.BatchSize, actual.Epochs, actual.MicroShardSize, actual.Seed, actual.CheckpointEverySteps));
         Assert.Equal(expected.TrainFingerprint, actual.TrainFingerprint);
+        Assert.Equal(expected.Dataset, actual.Dataset);
         Assert.Equal(expected.Parameters, actual.Parameters);
         Assert.Equal(expected.OptimizerState, actual.OptimizerState);
         Assert.Equal(expected.Exponents, actual.Exponents);
@@ -107,6 +109,20 @@ public sealed class CheckpointTests : IDisposable
         string path = Path.Combine(_directory, "other.bin");
         File.WriteAllText(path, "this is not a checkpoint at all");
         Assert.Contains("bad magic", Assert.Throws<CheckpointException>(() => Checkpoint.Read(path)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Checkpoint_ReadsFormat1_WhichDidNotRecordTheDataset()
+    {
+        string path = Path.Combine(_directory, "format1.ckpt");
+        Checkpoint.Write(path, SampleState(), formatVersion: 1);
+
+        var actual = Checkpoint.Read(path);
+
+        Assert.Null(actual.Dataset);
+        Assert.Equal(SampleState().TrainFingerprint, actual.TrainFingerprint);
+        Assert.Equal(SampleState().Parameters, actual.Parameters);
+        Assert.Equal(SampleState().History, actual.History);
     }
 
     [Fact]
