@@ -52,7 +52,7 @@ internal static class BenchTrainCommand
         workers.Validators.Add(result =>
         {
             if (ParseWorkers(result.GetValueOrDefault<string?>()) is null)
-                result.AddError($"--workers must be a comma-separated list of positive counts, not '{result.GetValueOrDefault<string?>()}'.");
+                result.AddError($"--workers must be a comma-separated list of distinct counts from 1 to {TrainSettings.MaxWorkers}, not '{result.GetValueOrDefault<string?>()}'.");
         });
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -220,7 +220,7 @@ internal static class BenchTrainCommand
         var counts = new List<int>();
         foreach (string part in text.Split(',', StringSplitOptions.TrimEntries))
         {
-            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < 1 || counts.Contains(count))
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count is < 1 or > TrainSettings.MaxWorkers || counts.Contains(count))
                 return null;
             counts.Add(count);
         }

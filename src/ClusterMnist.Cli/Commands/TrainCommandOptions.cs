@@ -93,8 +93,8 @@ internal sealed class TrainCommandOptions
     public Option<int?> Workers { get; } = new Option<int?>("--workers")
     {
         HelpName = "N",
-        Description = "Worker threads, 1–1024. The result is bit-identical for any count. Default: one per core.",
-    }.InRange(1, 1024);
+        Description = $"Worker threads, 1–{TrainSettings.MaxWorkers}. The result is bit-identical for any count. Default: one per core.",
+    }.InRange(1, TrainSettings.MaxWorkers);
 
     public Option<ulong?> Seed { get; } = new("--seed")
     {

@@ -81,6 +81,9 @@ internal sealed record TrainSettings
 
     public int Workers { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>The most worker actors one process runs (train and bench train): far past any core count, yet bounded.</summary>
+    public const int MaxWorkers = 1024;
+
     public ulong Seed { get; init; } = 1;
 
     public string? CheckpointPath { get; init; }

@@ -39,12 +39,13 @@ internal static class TrainingOptionsFactory
         var stepsPerEpoch = (trainCount + batch - 1) / batch;
         var totalSteps = (long)stepsPerEpoch * settings.EffectiveEpochs;
         var scheduleKind = LearningRateSchedule.ParseKind(settings.Schedule);
-        if (scheduleKind == ScheduleKind.Cosine && settings.Warmup >= totalSteps)
+        if (settings.Warmup >= totalSteps)
         {
-            // The cosine decay needs steps after the warm-up; the engine would refuse with its own parameter names.
+            // Whatever the schedule, such a run would never train at --lr: a mistake, not a choice (and the cosine decay
+            // needs steps after the warm-up; the engine would refuse with its own parameter names).
             throw CliException.Usage(
                 $"--warmup {settings.Warmup:N0} must be below the run's {totalSteps:N0} steps ({Plural(settings.EffectiveEpochs, "epoch")} of "
-                + $"{Plural(stepsPerEpoch, "step")} at batch {batch:N0}) for the cosine schedule.");
+                + $"{Plural(stepsPerEpoch, "step")} at batch {batch:N0}); otherwise the run ends before the learning rate reaches --lr.");
         }
 
         var schedule = new LearningRateSchedule(
