@@ -14,6 +14,45 @@ public class BadInputTests : IDisposable
         run.AssertCleanFailure(2, "784-abc-10");
     }
 
+    [Theory]
+    [InlineData("evaluate", "--model", "--model needs a file name")]
+    [InlineData("predict", "--model", "--model needs a file name")]
+    [InlineData("export", "--onnx", "--onnx needs a file name")]
+    [InlineData("train", "--checkpoint", "--checkpoint needs a file name")]
+    [InlineData("train", "--plot", "--plot needs a file name")]
+    [InlineData("train", "--data", "--data needs a folder name")]
+    [InlineData("download", "--dir", "--dir needs a folder name")]
+    [InlineData("cert", "--out", "--out needs a file name")]
+    public async Task EveryPathOption_RefusesAnEmptyValue_AsAUsageError(string command, string option, string expected)
+    {
+        // Once .NET's own "The value cannot be an empty string. (Parameter 'path')", exit 1.
+        string[] required = command switch
+        {
+            "evaluate" => ["--model", "m.ckpt"],
+            "export" => ["--model", "m.ckpt", "--onnx", "m.onnx"],
+            "cert" => ["--out", "c.pfx"],
+            _ => [],
+        };
+        var run = await CliRunner.RunAsync([command, .. WithoutOption(required, option), option, " "]);
+
+        run.AssertCleanFailure(2, expected);
+    }
+
+    private static string[] WithoutOption(string[] pairs, string option) =>
+        pairs.Chunk(2).Where(p => p[0] != option).SelectMany(p => p).ToArray();
+
+    [Fact]
+    public async Task Download_RefusesAFileAsItsDataRoot()
+    {
+        var notes = _data.File("notes.txt");
+        await File.WriteAllTextAsync(notes, "notes");
+
+        var run = await CliRunner.RunAsync("download", "--dataset", "digits-split", "--dir", notes);
+
+        run.AssertCleanFailure(2, "--dir");
+        Assert.Contains("is a file", run.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Train_FailsWithUsageError_WhenModelDoesNotFitImages()
     {

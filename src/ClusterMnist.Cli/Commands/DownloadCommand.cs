@@ -22,6 +22,7 @@ internal static class DownloadCommand
         dataset.AcceptOnlyFromAmong("mnist", "fashion", "digits-split");
         var directory = new Option<string>("--dir")
         {
+            HelpName = "DIR",
             Description = "Data root; files go to DIR/mnist or DIR/fashion-mnist. Default: $CLUSTERMNIST_DATA, else ~/.clustermnist/data.",
             DefaultValueFactory = _ => DatasetCatalog.DefaultDataDirectory,
         };
@@ -43,6 +44,12 @@ internal static class DownloadCommand
             TextWriter error = parseResult.InvocationConfiguration.Error;
             DatasetKind kind = DatasetCatalog.Parse(parseResult.GetValue(dataset)!);
             string root = parseResult.GetValue(directory)!;
+            if (File.Exists(root))
+            {
+                await error.WriteLineAsync($"error: --dir '{root}' is a file; give the data root folder (files go to DIR/mnist or DIR/fashion-mnist).").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
             if (!TryParseMirrors(parseResult.GetValue(mirrors), error, out IReadOnlyList<Uri>? mirrorList))
             {
                 return ExitCodes.Usage;

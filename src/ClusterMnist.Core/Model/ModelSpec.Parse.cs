@@ -86,7 +86,13 @@ public sealed partial record ModelSpec
         var sizes = new int[pieces.Length];
         for (var i = 0; i < pieces.Length; i++)
         {
-            if (!int.TryParse(pieces[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] <= 0)
+            if (!int.TryParse(pieces[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i])
+                && pieces[i].Length > 0 && pieces[i].All(char.IsAsciiDigit) && pieces[i].Any(c => c != '0'))
+            {
+                throw new FormatException($"Model spec '{text}': layer size '{pieces[i]}' is too large (at most {int.MaxValue:N0}).");
+            }
+
+            if (sizes[i] <= 0)
             {
                 throw new FormatException(
                     $"Model spec '{text}': layer size '{pieces[i]}' is not a positive whole number.");

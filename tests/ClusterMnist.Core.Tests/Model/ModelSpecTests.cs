@@ -87,6 +87,8 @@ public class ModelSpecTests
     [InlineData("784-0-10", "'0' is not a positive")]
     [InlineData("784--10", "'' is not a positive")]
     [InlineData("784-x-10", "'x' is not a positive")]
+    [InlineData("784-99999999999-10", "'99999999999' is too large")]
+    [InlineData("784-000-10", "'000' is not a positive")]
     [InlineData("784--5-10", "not a positive")]
     [InlineData("784-10/swish", "unknown part 'swish'")]
     [InlineData("784-10/relu/softmax", "unknown part 'softmax'")]
