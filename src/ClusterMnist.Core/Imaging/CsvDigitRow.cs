@@ -4,8 +4,10 @@ using System.Text;
 namespace ClusterMnist.Core.Imaging;
 
 /// <summary>
-/// Reads one digit written as a CSV row: 784 pixel values (0–255), or 785 with a leading label, which is ignored.
-/// A header row is skipped; more than one data row is refused, as it would be unclear which digit was meant.
+/// Reads one digit written as a CSV row: 784 pixel values, or 785 with a leading label (a digit 0–9, ignored).
+/// Values are on the 0–255 scale, or on the 0–1 scale of normalized pixels: a row whose values all lie in 0–1 with at
+/// least one fraction (a 0–255 row like that would be blank anyway). A header row is skipped; more than one data row
+/// is refused, as it would be unclear which digit was meant.
 /// </summary>
 internal static class CsvDigitRow
 {
@@ -43,7 +45,16 @@ internal static class CsvDigitRow
         }
 
         int skip = fields.Length - Pixels;
-        var luminance = new float[Pixels];
+        if (skip == 1)
+        {
+            string label = fields[0].Trim().Trim('"');
+            if (!int.TryParse(label, NumberStyles.None, CultureInfo.InvariantCulture, out int digit) || digit > 9)
+            {
+                throw new ImageFormatException(source, $"line {number}, column 1: the leading label '{label}' is not a digit 0–9.");
+            }
+        }
+
+        var values = new double[Pixels];
         for (int i = 0; i < Pixels; i++)
         {
             string field = fields[i + skip].Trim().Trim('"');
@@ -57,7 +68,15 @@ internal static class CsvDigitRow
                 throw new ImageFormatException(source, $"line {number}, column {i + skip + 1}: pixel value {field} is outside 0–255.");
             }
 
-            luminance[i] = (float)(value / 255.0);
+            values[i] = value;
+        }
+
+        bool unitScale = values.All(v => v <= 1) && values.Any(v => v != Math.Floor(v));
+        double scale = unitScale ? 1.0 : 255.0;
+        var luminance = new float[Pixels];
+        for (int i = 0; i < Pixels; i++)
+        {
+            luminance[i] = (float)(values[i] / scale);
         }
 
         return new Raster(DigitNormalizer.Side, DigitNormalizer.Side, luminance, null);

@@ -73,7 +73,26 @@ public class PgmAndCsvTests
         Assert.Equal(TestDigits.Scaled(digit), DigitImage.Decode(Encoding.ASCII.GetBytes(text.ToString()), "digit.csv"));
     }
 
+    [Fact]
+    public void Decode_ReadsACsvRowOfNormalizedPixels_AsTheSameDigit()
+    {
+        // Pixels already divided by 255 (as many data pipelines store them) once decoded as a blank image.
+        byte[] digit = TestDigits.One();
+        string unit = string.Join(',', digit.Select(b => (b / 255.0).ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+
+        float[] fromUnit = DigitImage.Decode(Encoding.ASCII.GetBytes(unit), "digit.csv");
+
+        float[] fromBytes = DigitImage.Decode(Encoding.ASCII.GetBytes(string.Join(',', digit)), "digit.csv");
+        Assert.Equal(fromBytes.Length, fromUnit.Length);
+        for (int i = 0; i < fromBytes.Length; i++)
+        {
+            Assert.Equal(fromBytes[i], fromUnit[i], 1e-6f);
+        }
+    }
+
     [Theory]
+    [InlineData("10,ROW\n", "leading label '10' is not a digit 0–9")]
+    [InlineData("-1,ROW\n", "leading label '-1' is not a digit 0–9")]
     [InlineData("1,2,3\n", "has 3 values; expected 784")]
     [InlineData("ROW\nROW\n", "holds 2 rows")]
     [InlineData("BAD\n", "is not a number")]
