@@ -122,6 +122,10 @@ public sealed class SettingsPrecedenceTests : IDisposable
     [InlineData("coordinator:4100", false, "coordinator", 4100)]
     [InlineData("10.0.0.5:1", false, "10.0.0.5", 1)]
     [InlineData("[::1]:4100", false, "::1", 4100)]
+    [InlineData("[::1]", false, "::1", 4053)]
+    [InlineData("::1", false, "::1", 4053)]
+    [InlineData("[fe80::1:2]:4100", false, "fe80::1:2", 4100)]
+    [InlineData("akka.tcp://clustermnist@[::1]:4062", true, "::1", 4062)]
     [InlineData("akka.ssl.tcp://clustermnist@coordinator:4060", false, "coordinator", 4060)]
     [InlineData("akka.tcp://clustermnist@127.0.0.1:4061", true, "127.0.0.1", 4061)]
     public void CoordinatorAddress_IsHostAndPort_OrAClusterAddress(string text, bool insecure, string host, int port)
@@ -136,12 +140,46 @@ public sealed class SettingsPrecedenceTests : IDisposable
     [InlineData("akka.tcp://clustermnist@coordinator:4053", false, "use akka.ssl.tcp://")]
     [InlineData("akka.ssl.tcp://other@coordinator:4053", false, "actor system 'other'")]
     [InlineData("", false, "not HOST[:PORT]")]
+    [InlineData(":4253", false, "the host is missing")]
+    [InlineData("[]:4253", false, "the host is missing")]
+    [InlineData("[::1", false, "brackets hold an IPv6 address")]
+    [InlineData("[coordinator]:4053", false, "brackets hold an IPv6 address")]
+    [InlineData("[::1]4053", false, "brackets hold an IPv6 address")]
+    [InlineData("coordinator:4053:1", false, "put an IPv6 address in brackets")]
     public void CoordinatorAddress_ThatIsNeither_IsAUsageErrorSayingWhy(string text, bool insecure, string fragment)
     {
         var error = Assert.Throws<CliException>(() => WorkerRunSettings.ParseCoordinator(text, insecure));
 
         Assert.Equal(ExitCodes.Usage, error.ExitCode);
         Assert.Contains(fragment, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true, "[::1]:4253", "::1")]
+    [InlineData(false, "[::1]:4253", "::")]
+    [InlineData(true, "127.0.0.1:4253", "127.0.0.1")]
+    [InlineData(false, "coordinator:4253", "0.0.0.0")]
+    public void Worker_BindsTheAddressFamilyOfItsCoordinator_ByDefault(bool insecure, string coordinator, string bind)
+    {
+        // Bound to 0.0.0.0, a worker would name itself by its IPv6 route to the coordinator and never be reached there.
+        var env = insecure ? Env() : Env(("CLUSTERMNIST_CERT", "cluster.pfx"));
+        string[] args = insecure ? ["--insecure", "--coordinator", coordinator] : ["--coordinator", coordinator];
+
+        var settings = ReadWorker(env, null, args);
+
+        Assert.Equal(bind, settings.Node.Bind);
+    }
+
+    [Fact]
+    public void ClusterBindAndPublicHost_TakeIPv6AddressesWithOrWithoutBrackets()
+    {
+        var env = Env(("CLUSTERMNIST_CERT", "cluster.pfx"));
+
+        var bracketed = ReadCoordinator(env, null, "--cluster-bind", "[::1]", "--public-host", "[::1]").Node;
+        var bare = ReadWorker(env, null, "--coordinator", "[::1]", "--cluster-bind", "::", "--public-host", "::1").Node;
+
+        Assert.Equal(("::1", "::1"), (bracketed.Bind, bracketed.PublicHost));
+        Assert.Equal(("::", "::1"), (bare.Bind, bare.PublicHost));
     }
 
     [Fact]

@@ -127,6 +127,17 @@ public sealed class UsageErrorTests
     }
 
     [Theory]
+    [InlineData(":4253")]
+    [InlineData("[]")]
+    public async Task Worker_RefusesACoordinatorWithoutAHost_AsAUsageError(string coordinator)
+    {
+        var run = await CliRunner.RunAsync("worker", "--insecure", "--coordinator", coordinator);
+
+        run.AssertCleanFailure(2, $"--coordinator '{coordinator}' is not HOST[:PORT]: the host is missing");
+        Assert.Empty(run.Output);
+    }
+
+    [Theory]
     [InlineData("train --epochs abc", "--epochs takes a whole number up to 2,147,483,647, not 'abc'.")]
     [InlineData("train --epochs 99999999999", "--epochs takes a whole number up to 2,147,483,647, not '99999999999'.")]
     [InlineData("train --seed -1", "--seed takes a whole number from 0 to 18,446,744,073,709,551,615, not '-1'.")]

@@ -35,7 +35,8 @@ internal sealed class ClusterNodeCommandOptions(string program, int defaultPort)
     public Option<string?> ClusterBind { get; } = new("--cluster-bind")
     {
         HelpName = "ADDR",
-        Description = "Interface the Akka port (and a coordinator's data plane) listens on. Default 0.0.0.0; 127.0.0.1 with --insecure.",
+        Description = "Interface the Akka port (and a coordinator's data plane) listens on. Default 0.0.0.0; 127.0.0.1 with --insecure"
+            + (defaultPort == 0 ? " (:: and ::1 when the coordinator is an IPv6 address)." : "."),
     };
 
     public Option<string?> PublicHost { get; } = new("--public-host")
@@ -48,8 +49,22 @@ internal sealed class ClusterNodeCommandOptions(string program, int defaultPort)
 
     public IEnumerable<Option> All => [Cert, Insecure, ClusterPort, ClusterBind, PublicHost];
 
+    // Loopback without TLS, else every interface; of the address family the other nodes are reached by, since a node
+    // bound to 0.0.0.0 cannot be reached back at an IPv6 address.
+    private static string DefaultBind(bool insecure, bool ipv6) => (insecure, ipv6) switch
+    {
+        (true, false) => "127.0.0.1",
+        (true, true) => "::1",
+        (false, false) => "0.0.0.0",
+        (false, true) => "::",
+    };
+
     /// <summary>What the settings say about this node, before the certificate is loaded.</summary>
-    public ClusterNodeDraft Read(ParseResult result, LayeredSettings file, IDictionary environment)
+    /// <param name="result">The parsed flags.</param>
+    /// <param name="file">The settings file and environment.</param>
+    /// <param name="environment">For the certificate's path.</param>
+    /// <param name="ipv6">The node talks to an IPv6 address (a worker's coordinator): the default bind is IPv6 too.</param>
+    public ClusterNodeDraft Read(ParseResult result, LayeredSettings file, IDictionary environment, bool ipv6 = false)
     {
         bool insecure = result.GetValue(Insecure) || (file.Flag("Cluster:Insecure") ?? false);
         string? certificate = ClusterCertificateSource.FindPath(result.GetValue(Cert), file, environment);
@@ -57,11 +72,14 @@ internal sealed class ClusterNodeCommandOptions(string program, int defaultPort)
             throw CliException.Usage(ClusterCertificateSource.Missing(program));
         if (certificate is not null && insecure)
             throw CliException.Usage($"--insecure and a cluster certificate ({certificate}) contradict each other; give one.");
+        // Hosts are kept bare ("::1"); addresses and URLs put an IPv6 one in brackets where they need them.
+        string? bind = result.GetValue(ClusterBind) ?? file.Text("Cluster:Bind");
+        string? publicHost = result.GetValue(PublicHost) ?? file.Text("Cluster:PublicHost");
         return new ClusterNodeDraft(
             certificate,
-            result.GetValue(ClusterBind) ?? file.Text("Cluster:Bind") ?? (insecure ? "127.0.0.1" : "0.0.0.0"),
+            bind is null ? DefaultBind(insecure, ipv6) : NetworkHost.Bare(bind.Trim()),
             result.GetValue(ClusterPort) ?? (int?)file.Integer("Cluster:Port") ?? defaultPort,
-            result.GetValue(PublicHost) ?? file.Text("Cluster:PublicHost"),
+            publicHost is null ? null : NetworkHost.Bare(publicHost.Trim()),
             TimeSpan.FromSeconds(file.Number("Cluster:HeartbeatIntervalSeconds") ?? 0.5),
             TimeSpan.FromSeconds(file.Number("Cluster:HeartbeatTimeoutSeconds") ?? 1.5));
     }

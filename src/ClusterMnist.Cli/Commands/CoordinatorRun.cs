@@ -114,8 +114,8 @@ internal static class CoordinatorRun
         var server = await CoordinatorServer.StartAsync(serverSettings, options, data, resumeFrom, log, cancellationToken).ConfigureAwait(false);
         if (node.Certificate is null)
         {
-            log.Write("warn", $"--insecure: the cluster runs without TLS; anyone who reaches {node.BindHost}:{server.ClusterAddress.Port} "
-                + $"or the data plane ({node.BindHost}:{server.DataPlaneEndpoint.Port}) can join and read or alter the model");
+            log.Write("warn", $"--insecure: the cluster runs without TLS; anyone who reaches {NetworkHost.WithPort(node.BindHost, server.ClusterAddress.Port ?? 0)} "
+                + $"or the data plane ({NetworkHost.WithPort(node.BindHost, server.DataPlaneEndpoint.Port)}) can join and read or alter the model");
         }
 
         try
@@ -197,8 +197,8 @@ internal static class CoordinatorRun
         var node = server.ClusterAddress;
         string tls = settings.Node.Insecure ? "no TLS" : "mutual TLS";
         return $"Listening: web page and HTTP API (/api/predict, /api/status, /metrics; no authentication) on {settings.Url} ({Scope(settings.Bind)}); "
-            + $"cluster {node} on {settings.Node.Bind}:{node.Port} ({Scope(settings.Node.Bind)}, {tls}); "
-            + $"data plane on {settings.Node.Bind}:{server.DataPlaneEndpoint.Port} ({(server.DataPlaneEncrypted ? "TLS" : "unencrypted")})";
+            + $"cluster {node} on {NetworkHost.WithPort(settings.Node.Bind, node.Port ?? 0)} ({Scope(settings.Node.Bind)}, {tls}); "
+            + $"data plane on {NetworkHost.WithPort(settings.Node.Bind, server.DataPlaneEndpoint.Port)} ({(server.DataPlaneEncrypted ? "TLS" : "unencrypted")})";
     }
 
     /// <summary>One line per epoch: accuracy, throughput, cluster size, traffic and where a step's time went.</summary>

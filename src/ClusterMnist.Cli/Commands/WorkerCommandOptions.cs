@@ -2,6 +2,7 @@ using System.Collections;
 using System.CommandLine;
 using System.Net;
 using ClusterMnist.Cli.Configuration;
+using ClusterMnist.Cluster.Hosting;
 
 namespace ClusterMnist.Cli.Commands;
 
@@ -56,6 +57,11 @@ internal sealed class WorkerCommandOptions
         var node = Cluster.Read(result, file, environment);
         string coordinator = result.GetValue(Coordinator) ?? file.Text("Worker:Coordinator") ?? (node.Insecure ? "127.0.0.1" : Dns.GetHostName());
         var (host, port) = WorkerRunSettings.ParseCoordinator(coordinator, node.Insecure);
+        if (NetworkHost.IsIPv6(host))
+        {
+            node = Cluster.Read(result, file, environment, ipv6: true);
+        }
+
         return new WorkerRunSettings
         {
             CoordinatorHost = host,

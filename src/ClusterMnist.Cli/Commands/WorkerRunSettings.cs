@@ -57,22 +57,56 @@ internal sealed record WorkerRunSettings
             return (uri.Host.Trim('[', ']'), uri.IsDefaultPort || uri.Port <= 0 ? ClusterNodeOptions.DefaultPort : uri.Port);
         }
 
-        int colon = text.LastIndexOf(':');
-        bool bracketed = text.StartsWith('[');
-        bool hasPort = colon > 0 && (bracketed ? text.IndexOf(']', StringComparison.Ordinal) < colon : text.IndexOf(':') == colon);
-        string host = (hasPort ? text[..colon] : text).Trim('[', ']');
-        if (host.Length == 0 || host.Any(char.IsWhiteSpace) || host.Contains('/', StringComparison.Ordinal))
+        var (host, portText) = SplitHostAndPort(coordinator, text);
+        if (host.Length == 0)
+        {
+            throw CliException.Usage($"--coordinator '{coordinator}' is not HOST[:PORT]: the host is missing (e.g. coordinator:4053, 10.0.0.5, [::1]:4053).");
+        }
+
+        if (host.Any(char.IsWhiteSpace) || host.Contains('/', StringComparison.Ordinal))
         {
             throw CliException.Usage($"--coordinator '{coordinator}' is not HOST[:PORT].");
         }
 
-        if (!hasPort)
+        if (portText is null)
         {
             return (host, ClusterNodeOptions.DefaultPort);
         }
 
-        return int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port is > 0 and <= 65535
+        return int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port is > 0 and <= 65535
             ? (host, port)
             : throw CliException.Usage($"--coordinator '{coordinator}' has no valid port after the colon (1-65535).");
+    }
+
+    // HOST, HOST:PORT, [IPv6] or [IPv6]:PORT; an IPv6 address without brackets has no port (its last group would pass for one).
+    private static (string Host, string? Port) SplitHostAndPort(string coordinator, string text)
+    {
+        if (text.StartsWith('['))
+        {
+            int close = text.IndexOf(']', StringComparison.Ordinal);
+            string inner = close < 0 ? string.Empty : text[1..close];
+            string rest = close < 0 ? string.Empty : text[(close + 1)..];
+            if (close < 0 || (inner.Length > 0 && !NetworkHost.IsIPv6(inner)) || (rest.Length > 0 && rest[0] != ':'))
+            {
+                throw CliException.Usage($"--coordinator '{coordinator}': brackets hold an IPv6 address, as in [::1]:4053.");
+            }
+
+            return (inner, rest.Length == 0 ? null : rest[1..]);
+        }
+
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            return (text, null);
+        }
+
+        if (text.IndexOf(':', colon + 1) >= 0)
+        {
+            return NetworkHost.IsIPv6(text)
+                ? (text, null)
+                : throw CliException.Usage($"--coordinator '{coordinator}' is not HOST[:PORT]; put an IPv6 address in brackets: [ADDRESS]:PORT.");
+        }
+
+        return (text[..colon], text[(colon + 1)..]);
     }
 }

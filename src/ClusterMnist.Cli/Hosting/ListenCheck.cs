@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using ClusterMnist.Cluster.Hosting;
 
 namespace ClusterMnist.Cli.Hosting;
 
@@ -33,7 +34,7 @@ internal static class ListenCheck
         catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
         {
             string why = e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "is already in use (by another coordinator?)" : "needs privileges this process lacks";
-            throw new CliException($"cannot listen on {host}:{port}: the port {why}; choose another with {portFlag}.");
+            throw new CliException($"cannot listen on {NetworkHost.WithPort(host, port)}: the port {why}; choose another with {portFlag}.");
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressNotAvailable)
         {

@@ -59,8 +59,8 @@ public sealed record ClusterNodeOptions
     /// <summary>The scheme of the cluster's addresses: akka.ssl.tcp with the certificate, akka.tcp without (with any adapters' names).</summary>
     public string Scheme => "akka." + string.Concat(TransportAdapters.Select(adapter => adapter + ".")) + (Certificate is null ? "tcp" : "ssl.tcp");
 
-    /// <summary>The coordinator's cluster address, which every node joins.</summary>
-    public string SeedAddress => $"{Scheme}://{ClusterMnistAkka.SystemName}@{SeedHost}:{SeedPort}";
+    /// <summary>The coordinator's cluster address, which every node joins (an IPv6 host in brackets, as Akka's addresses need).</summary>
+    public string SeedAddress => $"{Scheme}://{ClusterMnistAkka.SystemName}@{NetworkHost.WithPort(SeedHost, SeedPort)}";
 
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()

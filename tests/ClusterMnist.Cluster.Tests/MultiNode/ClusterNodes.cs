@@ -24,11 +24,14 @@ internal sealed class ClusterNodes : IAsyncDisposable
     private readonly IReadOnlyList<string> _adapters;
     private readonly ILoggerFactory _logs;
 
-    private ClusterNodes(ClusterCertificate? certificate, IReadOnlyList<string> adapters, ILoggerFactory logs)
+    private readonly string _host;
+
+    private ClusterNodes(ClusterCertificate? certificate, IReadOnlyList<string> adapters, ILoggerFactory logs, string host)
     {
         _certificate = certificate;
         _adapters = adapters;
         _logs = logs;
+        _host = host;
     }
 
     public AkkaNode Coordinator { get; private set; } = null!;
@@ -40,16 +43,19 @@ internal sealed class ClusterNodes : IAsyncDisposable
     /// <summary>The coordinator's Akka port, which workers join.</summary>
     public int ClusterPort => Akka.Cluster.Cluster.Get(Coordinator.System).SelfAddress.Port!.Value;
 
-    /// <summary>Starts the coordinator's node for <paramref name="options"/>; with a certificate, mutual TLS and a TLS data plane.</summary>
+    /// <summary>
+    /// Starts the coordinator's node for <paramref name="options"/>; with a certificate, mutual TLS and a TLS data plane.
+    /// Every node binds and is reached at <paramref name="host"/> (127.0.0.1, or ::1 for IPv6).
+    /// </summary>
     public static async Task<ClusterNodes> StartAsync(TrainingOptions options, CoordinatorSettings settings, ClusterCertificate? certificate = null,
-        IReadOnlyList<string>? adapters = null, ILoggerFactory? logs = null)
+        IReadOnlyList<string>? adapters = null, ILoggerFactory? logs = null, string host = "127.0.0.1")
     {
-        var nodes = new ClusterNodes(certificate, adapters ?? [], logs ?? NullLoggerFactory.Instance);
+        var nodes = new ClusterNodes(certificate, adapters ?? [], logs ?? NullLoggerFactory.Instance, host);
         nodes.Coordinator = await AkkaNode.StartAsync(nodes.Options(ClusterRoles.Coordinator, seedPort: 1, port: 0), nodes._logs);
         nodes._owned.Add(nodes.Coordinator);
         var security = certificate is null ? DataPlaneSecurity.PlaintextForTrustedNetwork() : DataPlaneSecurity.MutualTls(certificate);
         var run = new TrainingRun(options, ClusterRuns.Data);
-        var dataPlane = await CoordinatorDataPlane.StartAsync("127.0.0.1", 0, "127.0.0.1", security, run.Parameters.Length,
+        var dataPlane = await CoordinatorDataPlane.StartAsync(host, 0, host, security, run.Parameters.Length,
             TensorMessageSerializer.MaxControlBytes(run.Options.BatchSize, run.Layout.SegmentCount), nodes._logs.CreateLogger("DataPlane"));
         nodes._owned.Insert(0, dataPlane);
         nodes.Host = CoordinatorHost.Start(nodes.Coordinator.System, run, settings, events: null, dataPlane);
@@ -95,10 +101,10 @@ internal sealed class ClusterNodes : IAsyncDisposable
     private ClusterNodeOptions Options(string role, int seedPort, int port, ClusterCertificate? certificate = null) => new()
     {
         Role = role,
-        BindHost = "127.0.0.1",
+        BindHost = _host,
         Port = port,
-        PublicHost = "127.0.0.1",
-        SeedHost = "127.0.0.1",
+        PublicHost = _host,
+        SeedHost = _host,
         SeedPort = seedPort,
         Certificate = certificate ?? _certificate,
         TransportAdapters = _adapters,

@@ -42,6 +42,19 @@ public sealed class MultiNodeClusterTests
     }
 
     [Fact]
+    public async Task WorkerNode_JoinsACoordinatorOnIPv6Loopback_AndTrainsToTheReferenceParameters()
+    {
+        // The worker joins akka.tcp://clustermnist@[::1]:PORT: an IPv6 host in its address needs the brackets.
+        await using var nodes = await ClusterNodes.StartAsync(ClusterRuns.Options(1), new CoordinatorSettings(), host: "::1");
+        var worker = await nodes.StartWorkerAsync("six");
+
+        var result = await nodes.Events.Completion.WaitAsync(Wait);
+
+        Assert.Equal(ClusterRuns.ReferenceHash, result.ParameterSha256);
+        Assert.Equal(WorkerOutcomeKind.Finished, (await worker.Completion.WaitAsync(Wait)).Kind);
+    }
+
+    [Fact]
     public async Task BlackholedWorker_IsDeclaredUnreachable_ItsShardsMove_ItIsDowned_AndTheRunEndsAtTheReferenceParameters()
     {
         await using var nodes = await ClusterNodes.StartAsync(ClusterRuns.Options(2, epochs: 4), new CoordinatorSettings { MinWorkers = 2 },
