@@ -138,6 +138,19 @@ public sealed class UsageErrorTests
     }
 
     [Theory]
+    [InlineData("", "")]
+    [InlineData(" ", " ")]
+    [InlineData("w\n1", "w\\u000a1")]
+    [InlineData("a-worker-id-of-129-bytes-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "a-worker-id-of-129-bytes-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")]
+    public async Task Worker_RefusesAnIdItCannotUse_NamingTheFlagAndTheRule(string id, string shown)
+    {
+        var run = await CliRunner.RunAsync("worker", "--insecure", "--id", id);
+
+        run.AssertCleanFailure(2, $"--id '{shown}' is not a worker id: a worker id is 1 to 128 bytes of UTF-8, not blank, without control characters.");
+        Assert.Empty(run.Output);
+    }
+
+    [Theory]
     [InlineData("train --epochs abc", "--epochs takes a whole number up to 2,147,483,647, not 'abc'.")]
     [InlineData("train --epochs 99999999999", "--epochs takes a whole number up to 2,147,483,647, not '99999999999'.")]
     [InlineData("train --seed -1", "--seed takes a whole number from 0 to 18,446,744,073,709,551,615, not '-1'.")]

@@ -2,7 +2,9 @@ using System.Collections;
 using System.CommandLine;
 using System.Net;
 using ClusterMnist.Cli.Configuration;
+using ClusterMnist.Cli.Hosting;
 using ClusterMnist.Cluster.Hosting;
+using ClusterMnist.Cluster.Worker;
 
 namespace ClusterMnist.Cli.Commands;
 
@@ -31,7 +33,7 @@ internal sealed class WorkerCommandOptions
     public Option<string?> Id { get; } = new("--id")
     {
         HelpName = "ID",
-        Description = "Stable, unique worker name. Default: host name and process id.",
+        Description = $"Stable, unique worker name: 1 to {WorkerSettings.MaxIdBytes} bytes of UTF-8, not blank, no control characters. Default: host name and process id.",
     };
 
     public Option<string?> ReadyFile { get; } = new("--ready-file")
@@ -62,6 +64,14 @@ internal sealed class WorkerCommandOptions
             node = Cluster.Read(result, file, environment, ipv6: true);
         }
 
+        string id = result.GetValue(Id) ?? file.Text("Worker:Id") ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+        if (!WorkerSettings.IsValidId(id))
+        {
+            // Control characters are shown escaped: the message is one line.
+            string shown = string.Concat(id.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+            throw CliException.Usage($"--id '{shown}' is not a worker id: {WorkerSettings.IdRule}.");
+        }
+
         return new WorkerRunSettings
         {
             CoordinatorHost = host,
@@ -69,7 +79,7 @@ internal sealed class WorkerCommandOptions
             Node = node,
             DataRoot = result.GetValue(Data) ?? file.Text("Worker:Data"),
             Threads = result.GetValue(Threads) ?? (int?)file.Integer("Worker:Threads") ?? 1,
-            Id = result.GetValue(Id) ?? file.Text("Worker:Id") ?? $"{Environment.MachineName}-{Environment.ProcessId}",
+            Id = id,
             LeaveTimeout = TimeSpan.FromSeconds(file.Number("Worker:LeaveTimeoutSeconds") ?? 30),
             ReadyFile = result.GetValue(ReadyFile) ?? file.Text("Worker:ReadyFile"),
             SettingsFile = file.FilePath,

@@ -21,10 +21,24 @@ public sealed record WorkerSettings(string WorkerId, int Threads = 1)
     /// </summary>
     public bool WarmUp { get; init; }
 
+    /// <summary>The longest worker id, in bytes of UTF-8 (what the data plane's hello carries).</summary>
+    public const int MaxIdBytes = DataPlane.DataPlaneHello.MaxWorkerIdBytes;
+
+    /// <summary>What a worker id may be: it names the worker in log lines, its actor's path and its data plane hello.</summary>
+    public static string IdRule => $"a worker id is 1 to {MaxIdBytes} bytes of UTF-8, not blank, without control characters";
+
+    /// <summary>True when <paramref name="workerId"/> keeps <see cref="IdRule"/>.</summary>
+    public static bool IsValidId(string? workerId) =>
+        !string.IsNullOrWhiteSpace(workerId)
+        && System.Text.Encoding.UTF8.GetByteCount(workerId) <= MaxIdBytes
+        && !workerId.Any(char.IsControl);
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(WorkerId);
+        // Checked here, not first in the data plane's hello, which a worker sends only after it has joined and loaded its data.
+        if (!IsValidId(WorkerId))
+            throw new ArgumentException($"'{WorkerId}': {IdRule}.", nameof(WorkerId));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Threads);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(JoinRetryInterval, TimeSpan.Zero);
     }
