@@ -102,28 +102,57 @@ public sealed class UsageErrorTests
     }
 
     [Theory]
-    [InlineData("--cluster-port")]
-    [InlineData("--data-plane-port")]
-    public async Task Coordinator_NamesTheFlag_OfAPortInUse(string flag)
+    [InlineData("--cluster-port", "another coordinator")]
+    [InlineData("--data-plane-port", "another coordinator")]
+    [InlineData("--port", "another coordinator or web server")]
+    public async Task Coordinator_NamesTheFlag_OfAPortInUse(string flag, string holder)
     {
         using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         taken.Start();
         int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
-        string[] ports = flag == "--cluster-port" ? ["--cluster-port", $"{port}", "--data-plane-port", "0"] : ["--cluster-port", "0", "--data-plane-port", $"{port}"];
+        string[] ports = ["--port", "0", "--cluster-port", "0", "--data-plane-port", "0"];
+        ports[Array.IndexOf(ports, flag) + 1] = $"{port}";
 
-        var run = await CliRunner.RunAsync(["coordinator", "--insecure", "--port", "0", .. ports]);
+        var run = await CliRunner.RunAsync(["coordinator", "--insecure", "--bind", "127.0.0.1", .. ports]);
 
-        run.AssertCleanFailure(1, $"cannot listen on 127.0.0.1:{port}: the port is already in use (by another coordinator?); choose another with {flag}.");
+        run.AssertCleanFailure(1, $"cannot listen on 127.0.0.1:{port}: the port is already in use (by {holder}?); choose another with {flag}.");
         Assert.Empty(run.Output);
     }
 
     [Fact]
-    public async Task Coordinator_RefusesAClusterBindThatIsNotOnThisMachine()
+    public async Task Worker_NamesTheFlag_OfAPortInUse_WithAHintForAWorker()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var run = await CliRunner.RunAsync("worker", "--insecure", "--coordinator", "127.0.0.1", "--cluster-port", $"{port}");
+
+        run.AssertCleanFailure(1, $"cannot listen on 127.0.0.1:{port}: the port is already in use (by another worker?); choose another with --cluster-port.");
+        Assert.Empty(run.Output);
+    }
+
+    [Theory]
+    [InlineData("--cluster-bind")]
+    [InlineData("--bind")]
+    public async Task Coordinator_RefusesABindThatIsNotOnThisMachine(string flag)
     {
         // 192.0.2.0/24 is reserved for documentation (RFC 5737): no machine has it.
-        var run = await CliRunner.RunAsync("coordinator", "--insecure", "--cluster-bind", "192.0.2.1", "--port", "0");
+        var run = await CliRunner.RunAsync("coordinator", "--insecure", flag, "192.0.2.1", "--port", "0", "--cluster-port", "0", "--data-plane-port", "0");
 
-        run.AssertCleanFailure(2, "--cluster-bind '192.0.2.1' is not an address of this machine");
+        run.AssertCleanFailure(2, $"{flag} '192.0.2.1' is not an address of this machine");
+    }
+
+    [Theory]
+    [InlineData("--cluster-port 24100 --data-plane-port 24100", "--cluster-port and --data-plane-port are both 24100; they must differ")]
+    [InlineData("--port 24100 --cluster-port 24100", "--port and --cluster-port are both 24100 on overlapping addresses (0.0.0.0 and 127.0.0.1)")]
+    [InlineData("--bind 127.0.0.1 --port 24100 --cluster-port 0 --data-plane-port 24100", "--port and --data-plane-port are both 24100")]
+    public async Task Coordinator_RefusesOnePortForTwoListeners_NamingBothFlags(string ports, string message)
+    {
+        var run = await CliRunner.RunAsync(["coordinator", "--insecure", .. ports.Split(' ')]);
+
+        run.AssertCleanFailure(2, message);
+        Assert.Empty(run.Output);
     }
 
     [Theory]

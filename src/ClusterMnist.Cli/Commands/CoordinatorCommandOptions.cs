@@ -113,11 +113,15 @@ internal sealed class CoordinatorCommandOptions
 
         training = Training.Read(result, training with { Json = file.Flag("Coordinator:Json") ?? false });
         string bind = HttpBind(result.GetValue(Bind) ?? file.Text("Coordinator:Bind") ?? "0.0.0.0");
+        var node = Cluster.Read(result, file, environment);
+        int port = result.GetValue(Port) ?? (int?)file.Integer("Coordinator:Port") ?? 8080;
+        int dataPlanePort = result.GetValue(DataPlanePort) ?? (int?)file.Integer("Coordinator:DataPlanePort") ?? 4054;
+        EnsureDistinctPorts(bind, port, node, dataPlanePort);
         return new CoordinatorRunSettings
         {
             Training = training,
             Bind = bind,
-            Port = result.GetValue(Port) ?? (int?)file.Integer("Coordinator:Port") ?? 8080,
+            Port = port,
             MinWorkers = result.GetValue(MinWorkers) ?? (int?)file.Integer("Coordinator:MinWorkers") ?? 1,
             ScaleAt = ParseScaleAt(result.GetValue(ScaleAt) ?? file.Text("Coordinator:ScaleAt")),
             CheckpointDir = result.GetValue(CheckpointDir) ?? file.Text("Coordinator:CheckpointDir"),
@@ -125,8 +129,8 @@ internal sealed class CoordinatorCommandOptions
             Resume = result.GetValue(Resume) || (file.Flag("Coordinator:Resume") ?? false),
             ExitWhenDone = result.GetValue(ExitWhenDone) || (file.Flag("Coordinator:ExitWhenDone") ?? false),
             SharedMemory = !result.GetValue(NoSharedMemory) && (file.Flag("Coordinator:SharedMemory") ?? true),
-            Node = Cluster.Read(result, file, environment),
-            DataPlanePort = result.GetValue(DataPlanePort) ?? (int?)file.Integer("Coordinator:DataPlanePort") ?? 4054,
+            Node = node,
+            DataPlanePort = dataPlanePort,
             DataPlaneEncryption = file.Flag("Coordinator:DataPlaneEncryption") ?? true,
             AssignmentTimeout = TimeSpan.FromSeconds(file.Number("Coordinator:AssignmentTimeoutSeconds") ?? 60),
             PublishInterval = TimeSpan.FromMilliseconds(file.Integer("Coordinator:PublishIntervalMilliseconds") ?? 50),
@@ -136,6 +140,38 @@ internal sealed class CoordinatorCommandOptions
             OtlpEndpoint = OtlpEndpointSetting.Parse(result.GetValue(OtlpEndpoint) ?? file.Text(OtlpEndpointSetting.Key)),
             SettingsFile = file.FilePath,
         };
+    }
+
+    // Each listener would pass the port check alone (it opens and closes the port), and the second to bind would then
+    // fail deep inside Akka.Remote or Kestrel. The cluster port and the data plane share the cluster bind address; the
+    // HTTP port clashes with them only where the two addresses overlap (the same one, or every interface).
+    private static void EnsureDistinctPorts(string httpBind, int httpPort, ClusterNodeDraft node, int dataPlanePort)
+    {
+        if (node.Port != 0 && node.Port == dataPlanePort)
+        {
+            throw ClusterMnist.Cli.Hosting.CliException.Usage(
+                $"--cluster-port and --data-plane-port are both {node.Port}; they must differ (0 picks a free port for either).");
+        }
+
+        if (httpPort != 0 && Overlap(httpBind, node.Bind))
+        {
+            string? clash = httpPort == node.Port ? "--cluster-port" : httpPort == dataPlanePort ? "--data-plane-port" : null;
+            if (clash is not null)
+            {
+                throw ClusterMnist.Cli.Hosting.CliException.Usage(
+                    $"--port and {clash} are both {httpPort} on overlapping addresses ({httpBind} and {node.Bind}); they must differ (0 picks a free port for either).");
+            }
+        }
+    }
+
+    private static bool Overlap(string a, string b)
+    {
+        // localhost is both loopback addresses to Kestrel.
+        static string[] Addresses(string host) => host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? ["127.0.0.1", "::1"] : [NetworkHost.Bare(host)];
+        static bool EveryInterface(string host) => System.Net.IPAddress.TryParse(host, out var ip) && (ip.Equals(System.Net.IPAddress.Any) || ip.Equals(System.Net.IPAddress.IPv6Any));
+        var left = Addresses(a);
+        var right = Addresses(b);
+        return left.Any(EveryInterface) || right.Any(EveryInterface) || left.Intersect(right, StringComparer.OrdinalIgnoreCase).Any();
     }
 
     private static ClusterMnist.Cluster.Coordinator.ScaleAt? ParseScaleAt(string? text)

@@ -37,8 +37,9 @@ internal static class CoordinatorRun
 
         // The certificate and the ports are checked before the data set is loaded (or downloaded) for a run that cannot start.
         var node = settings.Node.Resolve(ClusterRoles.Coordinator, seedHost: null, seedPort: 0, Environment.GetEnvironmentVariables());
-        ListenCheck.EnsureAvailable("--cluster-port", "--cluster-bind", node.BindHost, node.Port);
-        ListenCheck.EnsureAvailable("--data-plane-port", "--cluster-bind", node.BindHost, settings.DataPlanePort);
+        ListenCheck.EnsureAvailable("--cluster-port", "--cluster-bind", node.BindHost, node.Port, "another coordinator");
+        ListenCheck.EnsureAvailable("--data-plane-port", "--cluster-bind", node.BindHost, settings.DataPlanePort, "another coordinator");
+        ListenCheck.EnsureAvailable("--port", "--bind", settings.Bind, settings.Port, "another coordinator or web server");
         // The coordinator's part of a step compiles while the data loads and the workers join (who take longer: they
         // start their nodes, join and load the data too), so nothing waits for it; it is stopped if the command ends first.
         await using var warmUp = StepWarmUp.Start(

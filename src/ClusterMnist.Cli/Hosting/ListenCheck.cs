@@ -5,7 +5,7 @@ using ClusterMnist.Cluster.Hosting;
 namespace ClusterMnist.Cli.Hosting;
 
 /// <summary>
-/// Checks, before anything starts, that a port the coordinator is about to listen on can be had, so that a port in use
+/// Checks, before anything starts, that a port a coordinator or worker is about to listen on can be had, so that a port in use
 /// or a bind address this machine does not have is reported as one line naming the flag. Without it, the cluster
 /// port's failure surfaces from deep inside Akka.Remote's DotNetty transport (a nested AggregateException and about 60
 /// lines of stack trace from Akka.Hosting), and the data plane's as a bare "Address already in use".
@@ -17,10 +17,15 @@ namespace ClusterMnist.Cli.Hosting;
 /// </remarks>
 internal static class ListenCheck
 {
+    /// <param name="portFlag">The flag that sets the port (named in the message).</param>
+    /// <param name="bindFlag">The flag that sets the address (named in the message).</param>
+    /// <param name="host">The address to listen on.</param>
+    /// <param name="port">The port; 0 (a free one) checks only the address.</param>
+    /// <param name="likelyHolder">Who probably has the port, for the hint: "another coordinator", "another worker".</param>
     /// <exception cref="CliException">The port is in use (exit 1), or <paramref name="host"/> is not an address of this machine (exit 2).</exception>
-    public static void EnsureAvailable(string portFlag, string bindFlag, string host, int port)
+    public static void EnsureAvailable(string portFlag, string bindFlag, string host, int port, string likelyHolder)
     {
-        if (port == 0 || Resolve(host) is not { } address)
+        if (Resolve(host) is not { } address)
         {
             return;
         }
@@ -33,7 +38,7 @@ internal static class ListenCheck
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
         {
-            string why = e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "is already in use (by another coordinator?)" : "needs privileges this process lacks";
+            string why = e.SocketErrorCode == SocketError.AddressAlreadyInUse ? $"is already in use (by {likelyHolder}?)" : "needs privileges this process lacks";
             throw new CliException($"cannot listen on {NetworkHost.WithPort(host, port)}: the port {why}; choose another with {portFlag}.");
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressNotAvailable)
@@ -44,7 +49,7 @@ internal static class ListenCheck
 
     private static IPAddress? Resolve(string host)
     {
-        if (IPAddress.TryParse(host, out var address))
+        if (IPAddress.TryParse(NetworkHost.Bare(host), out var address))
         {
             return address;
         }
