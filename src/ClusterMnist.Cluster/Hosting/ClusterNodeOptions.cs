@@ -50,6 +50,9 @@ public sealed record ClusterNodeOptions
     /// <summary>How long a leaving node may take to finish its work before it leaves the cluster (a worker's shards in progress).</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a worker without TLS tries to join before it warns that the coordinator may require TLS.</summary>
+    internal TimeSpan JoinHintAfter { get; init; } = TimeSpan.FromSeconds(8);
+
     /// <summary>
     /// Akka.Remote transport adapters between the node and its TCP transport; tests apply the throttler ("trttl") to
     /// blackhole a node. Each adapter also names the address scheme.
