@@ -101,7 +101,8 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
                 OnPrepared(prepared);
                 break;
             case JoinRefused refused:
-                _log.Error("Worker {0} was refused by the coordinator: {1}", _settings.WorkerId, refused.Reason);
+                // Debug: the host reports the outcome itself, with the reason (the CLI's worker as its error line).
+                _log.Debug("Worker {0} was refused by the coordinator: {1}", _settings.WorkerId, refused.Reason);
                 End(WorkerOutcomeKind.Refused, refused.Reason);
                 break;
             case ComputeShards assignment when !_done && !_draining && _ready:
