@@ -24,7 +24,7 @@ internal static class ExportCommand
             var console = CliConsole.From(parseResult);
             string source = parseResult.GetValue(model)!;
             string path = parseResult.GetValue(onnx)!;
-            if (string.Equals(Path.GetFullPath(source), Path.GetFullPath(path), StringComparison.Ordinal))
+            if (OutputFile.SameFile(source, path))
             {
                 throw CliException.Usage($"--onnx '{path}' is the checkpoint itself: writing the ONNX model there would destroy the checkpoint.");
             }

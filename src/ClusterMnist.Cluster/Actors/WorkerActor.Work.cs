@@ -93,14 +93,13 @@ internal sealed partial class WorkerActor
         _ready = true;
         // Data that differs from the coordinator's is refused when the coordinator reads this ready message: such a
         // worker is not ready, neither in its log nor for a readiness probe; it waits for the refusal, which says why.
-        if (_accepted is { DataFingerprint.Length: > 0 } accepted
-            && !string.Equals(accepted.DataFingerprint, prepared.Fingerprint, StringComparison.OrdinalIgnoreCase))
+        bool refusalAhead = _accepted is { DataFingerprint.Length: > 0 } accepted
+            && !string.Equals(accepted.DataFingerprint, prepared.Fingerprint, StringComparison.OrdinalIgnoreCase);
+        if (!refusalAhead)
         {
-            _coordinator!.Tell(new WorkerReady(_settings.WorkerId, prepared.Fingerprint, prepared.Route, prepared.Detail));
-            return;
+            _progress.SetReady();
+            _log.Info("Worker {0} is ready: tensors over {1} ({2})", _settings.WorkerId, Describe(prepared.Route), prepared.Detail);
         }
-        _progress.SetReady();
-        _log.Info("Worker {0} is ready: tensors over {1} ({2})", _settings.WorkerId, Describe(prepared.Route), prepared.Detail);
         _coordinator!.Tell(new WorkerReady(_settings.WorkerId, prepared.Fingerprint, prepared.Route, prepared.Detail));
     }
 
