@@ -6,6 +6,8 @@
 // the unpacked-W ForwardSmallBatch kernels. Results are a
 // deterministic function of the inputs and the shape (no threading inside a call, no dependence
 // on span alignment or earlier calls), which the exact gradient sum relies on.
+using System.Runtime.Intrinsics;
+
 namespace ClusterMnist.Core.Kernels;
 
 /// <summary>Fast matrix multiplies used by the layers.</summary>
@@ -97,7 +99,7 @@ public static class Gemm
 
         // Kernels are chosen from the shape alone, so a given shape always takes the same one.
         bool wide = path is GemmPath.Vector512 or GemmPath.Vector256 && GemmPaths.IsSupported(path);
-        if (wide && (path == GemmPath.Vector512 ? ForwardFewRowsVector512.Suits(m, k) : ForwardFewRowsVector256.Suits(m, k)))
+        if (wide && (path == GemmPath.Vector512 ? ForwardFewRows<FloatLanes.V512, Vector512<float>>.Suits(m, k) : ForwardFewRows<FloatLanes.V256, Vector256<float>>.Suits(m, k)))
         {
             return ForwardKernel.FewRows;
         }
@@ -115,10 +117,10 @@ public static class Gemm
                 break;
             // 1–4 rows (a single image, or a few coalesced ones): dot products along k instead of a padded 32-row panel.
             case ForwardKernel.FewRows when path == GemmPath.Vector512:
-                ForwardFewRowsVector512.Run(a, b, c, m, n, k, accumulate);
+                ForwardFewRows<FloatLanes.V512, Vector512<float>>.Run(a, b, c, m, n, k, accumulate);
                 break;
             case ForwardKernel.FewRows:
-                ForwardFewRowsVector256.Run(a, b, c, m, n, k, accumulate);
+                ForwardFewRows<FloatLanes.V256, Vector256<float>>.Run(a, b, c, m, n, k, accumulate);
                 break;
             case ForwardKernel.SmallBatch when path == GemmPath.Vector512:
                 ForwardSmallBatchVector512.Run(a, b, c, m, n, k, accumulate);
