@@ -27,7 +27,10 @@ public class EvaluatorTests
         Assert.Equal(training.LossSum / count, whole.Loss, 5);
         Assert.Equal(training.Correct / (double)count, whole.Accuracy, 12);
         Assert.Equal(count, whole.Confusion.Total);
-        Assert.Equal(whole.Loss, small.Loss, 12);
+        // Batches of 7 rows end with 2, and on AVX2 (8 lanes, k = 12) those take the few-row dot-product kernel, whose
+        // summation order differs from the small-batch kernel's: the same loss up to float rounding, not to the bit.
+        // (On AVX-512, k = 12 is below one vector and both batch sizes take the same kernel.)
+        Assert.Equal(whole.Loss, small.Loss, whole.Loss * 1e-6);
         Assert.Equal(whole.Accuracy, small.Accuracy);
     }
 
