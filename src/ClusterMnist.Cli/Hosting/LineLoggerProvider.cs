@@ -61,8 +61,14 @@ internal sealed partial class LineLoggerProvider(TextWriter output, LogLevel min
             message += $" ({exception.GetType().Name}: {exception.Message})";
         }
 
-        return message.ReplaceLineEndings(" ");
+        return StackFrame().Replace(message, "$1").ReplaceLineEndings(" ");
     }
+
+    // A stack trace is for a debugger, not a console line: Akka formats exceptions into its messages (an association's
+    // reason, a logged failure's cause), and one DNS failure printed some 30 frames per retry. The frames go, with the
+    // "--- End of ..." separators; the exception's type and message stay, and a bracket that closed the trace is kept.
+    [GeneratedRegex(@"\r?\n[ \t]*(?:at [^\r\n]*?|--- End of [^\r\n]*?)(\]?)(?=\r?\n|$)")]
+    private static partial Regex StackFrame();
 
     // Like the default formatter, but a TimeSpan prints as "1.5 s" instead of "00:00:01.5000000".
     private static string Fill(string template, IReadOnlyList<KeyValuePair<string, object?>> values)
@@ -103,6 +109,20 @@ internal sealed partial class LineLoggerProvider(TextWriter output, LogLevel min
         state is IEnumerable<KeyValuePair<string, object?>> values
         && !values.Any(v => v.Key == "LogSource" && v.Value?.ToString()?.Contains("/user/", StringComparison.Ordinal) == true);
 
+    // Akka.Remote's two lines for a peer that closed its connection: the ERROR "Disassociated" (the endpoint's supervisor
+    // logging the failure it handles by stopping the endpoint) and the WARNING "Association with remote system … has
+    // failed; address is now gated … Reason is: [Akka.Remote.EndpointDisassociatedException: Disassociated …]", both
+    // with a stack trace. They follow every graceful leave and every normal end of a run, so they are no news; a peer
+    // that died instead is reported by the cluster (its failure detector's UNREACHABLE warning) and by our actors (the
+    // coordinator's "is unreachable", the worker's "lost the coordinator"). Other association failures (a refused
+    // connection, TLS) are kept. Akka's own log filters (akka.loggers' LogFilterSetup) are not applied by Akka.Hosting's
+    // bridge, hence here.
+    private const string DisassociatedException = "Akka.Remote.EndpointDisassociatedException";
+
+    private static bool IsPeerDisconnect(Exception? exception, string message) =>
+        exception?.GetType().FullName == DisassociatedException
+        || message.Contains($"Reason is: [{DisassociatedException}: Disassociated", StringComparison.Ordinal);
+
     // Akka's line is "[INFO][timestamp][Thread 0007][source] message": the message is what the line shows.
     [GeneratedRegex(@"^\[[A-Z]+\]\[[^\]]*\]\[Thread [^\]]*\]\[[^\]]*\] ")]
     private static partial Regex AkkaPrefix();
@@ -117,6 +137,11 @@ internal sealed partial class LineLoggerProvider(TextWriter output, LogLevel min
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             if (!IsEnabled(logLevel) || (akka && logLevel < LogLevel.Warning && IsAkkaInternal(state)))
+            {
+                return;
+            }
+
+            if (akka && IsPeerDisconnect(exception, formatter(state, exception)))
             {
                 return;
             }

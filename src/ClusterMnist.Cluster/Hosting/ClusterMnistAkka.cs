@@ -126,6 +126,10 @@ public static class ClusterMnistAkka
               run-coordinated-shutdown-when-down = on
             }
             akka.remote.dot-netty.tcp.batching.enabled = off
+            # The remoting lifecycle events repeat, as "AssociationError [...] -> [...]", each association failure that
+            # the endpoint manager logs itself ("Tried to associate with unreachable remote address ..."); our actors
+            # subscribe to the events they need.
+            akka.remote.log-remote-lifecycle-events = off
             akka.log-dead-letters-during-shutdown = off
             akka.coordinated-shutdown {
               exit-clr = off
