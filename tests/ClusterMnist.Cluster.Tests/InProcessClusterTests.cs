@@ -154,6 +154,26 @@ public sealed class InProcessClusterTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_CancelledByItsHost_StopsItsWorkersWithoutAWarning()
+    {
+        // What `train` does on Ctrl+C: the whole run stops on purpose, so no worker "lost the coordinator".
+        using var logs = new RecordingLoggerFactory();
+        using var cancel = new CancellationTokenSource();
+        var cluster = new InProcessCluster(ClusterRuns.Options(2), ClusterRuns.Data) { LoggerFactory = logs };
+        cluster.StepCompleted += s =>
+        {
+            if (s.Step == 3)
+                cancel.Cancel();
+        };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cluster.RunAsync(cancel.Token).WaitAsync(ClusterRuns.Deadline));
+
+        foreach (var worker in cluster.Workers.Values)
+            Assert.NotEqual(WorkerOutcomeKind.LostCoordinator, (await worker.Completion.WaitAsync(ClusterRuns.Deadline)).Kind);
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+    }
+
+    [Fact]
     public async Task Join_IsRefused_WhenWorkerDataDiffers_AndBothSidesSayWhy()
     {
         using var logs = new RecordingLoggerFactory();

@@ -48,6 +48,7 @@ internal sealed partial class CoordinatorActor
         {
             case MemberRemoved removed:
                 _nodes[removed.Member.Address] = Node(removed.Member, reachable: false) with { Status = ClusterMemberStatus.Removed };
+                CloseStreamsOfRemovedNode(removed.Member.Address);
                 NodeLost(removed.Member.Address, removed.PreviousStatus == ClusterMemberStatus.Exiting ? MemberState.Left : MemberState.Dead,
                     removed.PreviousStatus == ClusterMemberStatus.Exiting ? "left the cluster" : "removed from the cluster");
                 break;
@@ -113,7 +114,11 @@ internal sealed partial class CoordinatorActor
     {
         foreach (var member in _members.Values.Where(m => m.IsPresent && m.Address.Equals(address)).ToList())
         {
-            _log.Warning("Worker {0} is gone ({1}); declaring it {2}", member.Id, reason, state == MemberState.Left ? "left" : "dead");
+            // A node that left on purpose (it finished, or was stopped and drained) is news, not trouble.
+            if (state == MemberState.Left)
+                _log.Info("Worker {0} is gone ({1}); declaring it left", member.Id, reason);
+            else
+                _log.Warning("Worker {0} is gone ({1}); declaring it dead", member.Id, reason);
             MarkGone(member, state, reason);
         }
     }

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Event;
 using ClusterMnist.Cluster.Coordinator;
 using ClusterMnist.Cluster.DataPlane;
@@ -63,6 +64,35 @@ internal sealed partial class CoordinatorActor
             _log.Warning("Worker {0} lost its data plane stream ({1}); declaring it dead", member.Id, closed.Reason);
             MarkGone(member, MemberState.Dead, $"data plane stream closed: {closed.Reason}");
         }
+    }
+
+    // Streams of replaced workers, by node: revoked, no longer anyone's, and closed once their node is removed (or
+    // when this actor stops), so that closing them cannot overtake the notice that told their worker why.
+    private readonly Dictionary<Address, List<IWorkerStream>> _streamsUntilNodeRemoved = [];
+
+    private void KeepStreamUntilNodeRemoved(Member member)
+    {
+        if (member.Stream is not { } stream || !member.IsRemote || _cluster is null)
+            return;
+        member.Stream = null;
+        if (!_streamsUntilNodeRemoved.TryGetValue(member.Address, out var streams))
+            _streamsUntilNodeRemoved[member.Address] = streams = [];
+        streams.Add(stream);
+    }
+
+    private void CloseStreamsOfRemovedNode(Address address)
+    {
+        if (_streamsUntilNodeRemoved.Remove(address, out var streams))
+        {
+            foreach (var stream in streams)
+                stream.Close("replaced by a new incarnation with the same worker id");
+        }
+    }
+
+    private void CloseStreamsOfReplacedWorkers()
+    {
+        foreach (var address in _streamsUntilNodeRemoved.Keys.ToList())
+            CloseStreamsOfRemovedNode(address);
     }
 
     // A member that is gone no longer writes to its sums file (unmapped once no answer in it is being read), its

@@ -25,6 +25,11 @@ internal sealed partial class CoordinatorActor
                 sender.Tell(member.Accepted!);
                 return;
             }
+            // Told why before its stream is gone: otherwise all it sees is its data plane stream closing. The stream
+            // stays open until its node is removed (downed below, as a dead member), so the notice, which goes ahead
+            // of the downing on the same connection, arrives before the stream ends.
+            member.Actor.Tell(new JoinRefused($"worker id '{join.WorkerId}' was taken by a newer worker that joined from {sender.Path.Address}"));
+            KeepStreamUntilNodeRemoved(member);
             MarkGone(member, MemberState.Dead, "replaced by a new incarnation with the same worker id");
         }
         if (member is not null)
@@ -114,7 +119,9 @@ internal sealed partial class CoordinatorActor
         member.Route = route;
         member.State = MemberState.Active;
         member.ReadyAwaitingStream = null;
-        _log.Info("Worker {0} is ready; {1} live", member.Id, LiveMembers.Count());
+        int live = LiveMembers.Count();
+        _log.Info("Worker {0} is ready; {1} live", member.Id, live);
+        member.Actor.Tell(new WorkerAdmitted(live));
         OnMembersAdded();
         PublishStatus();
     }

@@ -72,6 +72,7 @@ internal sealed partial class CoordinatorActor : UntypedActor, IWithTimers
         UnwatchClusterMembership();
         foreach (var member in _members.Values)
             ReleaseDataPlane(member);
+        CloseStreamsOfReplacedWorkers();
         ReleaseDeferredSums();
         _sharedParameters?.Dispose();
         if (!_finished)

@@ -91,16 +91,16 @@ internal sealed partial class WorkerActor
             stream.Completion.ContinueWith(t => self.Tell(new StreamEnded(stream, t.Result)), TaskScheduler.Default);
         }
         _ready = true;
-        // Data that differs from the coordinator's is refused when the coordinator reads this ready message: such a
-        // worker is not ready, neither in its log nor for a readiness probe; it waits for the refusal, which says why.
-        bool refusalAhead = _accepted is { DataFingerprint.Length: > 0 } accepted
-            && !string.Equals(accepted.DataFingerprint, prepared.Fingerprint, StringComparison.OrdinalIgnoreCase);
-        if (!refusalAhead)
-        {
-            _progress.SetReady();
-            _log.Info("Worker {0} is ready: tensors over {1} ({2})", _settings.WorkerId, Describe(prepared.Route), prepared.Detail);
-        }
+        _route = $"{Describe(prepared.Route)} ({prepared.Detail})";
+        // Not ready yet, neither in the log nor for a readiness probe: the coordinator checks this message (the data
+        // set's fingerprint, the route) and answers with WorkerAdmitted, or with a refusal that says why.
         _coordinator!.Tell(new WorkerReady(_settings.WorkerId, prepared.Fingerprint, prepared.Route, prepared.Detail));
+    }
+
+    private void OnAdmitted(WorkerAdmitted admitted)
+    {
+        _progress.SetReady();
+        _log.Info("Worker {0} is ready: tensors over {1}; {2} live worker(s)", _settings.WorkerId, _route, admitted.LiveWorkers);
     }
 
     private static string Describe(TensorRoute route) => route switch

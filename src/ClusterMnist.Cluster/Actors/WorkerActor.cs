@@ -30,6 +30,8 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
     private JoinAccepted? _accepted;
     private ICoordinatorStream? _stream;
     private bool _ready;
+    private string? _coordinatorStopping;
+    private string _route = "";
     private bool _computing;
     private bool _draining;
     private string _drainReason = "";
@@ -100,7 +102,10 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
             case Prepared prepared:
                 OnPrepared(prepared);
                 break;
-            case JoinRefused refused:
+            case WorkerAdmitted admitted when !_done && _ready && Sender.Equals(_coordinator):
+                OnAdmitted(admitted);
+                break;
+            case JoinRefused refused when !_done:
                 // Debug: the host reports the outcome itself, with the reason (the CLI's worker as its error line).
                 _log.Debug("Worker {0} was refused by the coordinator: {1}", _settings.WorkerId, refused.Reason);
                 End(WorkerOutcomeKind.Refused, refused.Reason);
@@ -133,6 +138,14 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
                 // Debug: the host reports the outcome itself.
                 _log.Debug("Worker {0}: training finished, parameters {1}", _settings.WorkerId, finished.ParameterSha256);
                 End(WorkerOutcomeKind.Finished, finished.ParameterSha256);
+                break;
+            case CoordinatorStopping stopping when !_done:
+                _coordinatorStopping = stopping.Reason;
+                break;
+            case Terminated terminated when !_done && _coordinatorStopping is { } why && terminated.ActorRef.Equals(_coordinator):
+                // Its host stops the whole run on purpose (a cancelled train): the coordinator's end is no news.
+                _log.Info("Worker {0} stopped with the coordinator: {1}", _settings.WorkerId, why);
+                End(WorkerOutcomeKind.Left, why);
                 break;
             case Terminated terminated when !_done && terminated.ActorRef.Equals(_coordinator):
                 string reason = terminated.AddressTerminated ? "its node left the cluster or was lost" : "its actor stopped";
@@ -203,3 +216,6 @@ internal sealed partial class WorkerActor : UntypedActor, IWithTimers
 
 /// <summary>Local: leave after finishing the shards in progress (what a worker host does on SIGTERM).</summary>
 public sealed record Drain(string Reason) : IWorkerMessage, INoSerializationVerificationNeeded;
+
+/// <summary>Local: the host is about to stop the coordinator on purpose (the whole run stops); its end is no news.</summary>
+public sealed record CoordinatorStopping(string Reason) : IWorkerMessage, INoSerializationVerificationNeeded;

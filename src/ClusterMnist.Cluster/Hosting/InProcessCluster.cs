@@ -132,7 +132,7 @@ public sealed partial class InProcessCluster : ITrainer
             _coordinator = CoordinatorHost.Start(_node.System, _run, settings, events);
             for (int w = 1; w <= WorkerCount; w++)
                 AddWorker($"w{w}");
-            using var cancel = cancellationToken.Register(() => _ = _coordinator.StopAsync());
+            using var cancel = cancellationToken.Register(() => _ = StopAsync("the run was cancelled"));
             try
             {
                 return await _coordinator.Completion.ConfigureAwait(false);
@@ -146,6 +146,15 @@ public sealed partial class InProcessCluster : ITrainer
         {
             await _node.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    // A stop on purpose: the workers are told first, so that the coordinator's end is no news to them (a worker that
+    // loses its coordinator unasked warns of it).
+    private Task StopAsync(string reason)
+    {
+        foreach (var worker in _workers.Values)
+            worker.Worker.Tell(new Actors.CoordinatorStopping(reason));
+        return _coordinator!.StopAsync();
     }
 
     /// <summary>

@@ -26,8 +26,18 @@ public sealed record DataPlaneOffer(SharedMemoryOffer? SharedMemory, StreamOffer
 /// <param name="Encrypted">TLS with the cluster certificate; false only on a network declared trusted.</param>
 public sealed record StreamOffer(string Host, int Port, byte[] Ticket, bool Encrypted);
 
-/// <summary>The coordinator refused the worker, e.g. because its data set differs.</summary>
+/// <summary>
+/// The coordinator refused the worker (its data set differs, it asked for a route it was not offered), or stopped
+/// taking it (a newer worker joined with its id).
+/// </summary>
 public sealed record JoinRefused(string Reason) : IWorkerMessage, IControlMessage;
+
+/// <summary>
+/// The coordinator took the worker's ready message: the worker is live and takes shards from the next step on. Only
+/// now is a worker ready, in its log and for a readiness probe; the coordinator may still refuse it before.
+/// </summary>
+/// <param name="LiveWorkers">Live workers, this one included.</param>
+public sealed record WorkerAdmitted(int LiveWorkers) : IWorkerMessage, IControlMessage;
 
 /// <summary>
 /// Compute these shards of step <paramref name="Step"/> from the parameters of <paramref name="ParameterVersion"/>.

@@ -16,7 +16,7 @@ internal sealed class ControlMessageTypeFilter : ITypeFilter
     /// <summary>The control records and the types of their fields that are ours.</summary>
     internal static readonly Type[] ProtocolTypes =
     [
-        typeof(JoinRequest), typeof(WorkerReady), typeof(Goodbye), typeof(JoinAccepted), typeof(JoinRefused), typeof(TrainingFinished),
+        typeof(JoinRequest), typeof(WorkerReady), typeof(Goodbye), typeof(JoinAccepted), typeof(JoinRefused), typeof(WorkerAdmitted), typeof(TrainingFinished),
         typeof(DataPlaneOffer), typeof(StreamOffer), typeof(SharedMemoryOffer), typeof(TensorRoute),
     ];
 

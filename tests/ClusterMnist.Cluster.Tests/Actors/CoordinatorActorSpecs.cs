@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.TestKit;
 using ClusterMnist.Cluster.Actors;
 using ClusterMnist.Cluster.Coordinator;
@@ -17,7 +18,11 @@ namespace ClusterMnist.Cluster.Tests.Actors;
 public sealed class CoordinatorActorSpecs(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(Config, output)
 {
     // Virtual time: deadlines pass when a test advances the scheduler, never because the machine is slow.
-    private const string Config = """akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit" """;
+    // Info too: some tests prove a line is news (info), not a warning.
+    private const string Config = """
+        akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
+        akka.loglevel = INFO
+        """;
 
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan AssignmentTimeout = TimeSpan.FromSeconds(60);
@@ -43,6 +48,8 @@ public sealed class CoordinatorActorSpecs(ITestOutputHelper output) : Akka.TestK
         worker.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
 
         coordinator.Tell(new WorkerReady("w1", Fingerprint, TensorRoute.Inline, "test"), worker);
+        // Admitted first: only now is the worker ready (in its log, for a readiness probe).
+        Assert.Equal(1, worker.ExpectMsg<WorkerAdmitted>(Wait).LiveWorkers);
         var assignment = worker.ExpectMsg<ComputeShards>(Wait);
         Assert.Equal(1, assignment.Step);
         Assert.Equal(Enumerable.Range(0, 8), assignment.Shards.ToArray());
@@ -92,6 +99,44 @@ public sealed class CoordinatorActorSpecs(ITestOutputHelper output) : Akka.TestK
         worker.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         var member = AwaitMember(events, "other-data", MemberState.Refused);
         Assert.Equal("refused", member.ClusterState);
+    }
+
+    [Fact]
+    public void Coordinator_TellsAWorkerReplacedByANewerOneWithItsId_WhyItIsOut()
+    {
+        var (coordinator, events) = StartCoordinator();
+        var old = JoinReady(coordinator, "w1");
+        old.ExpectMsg<ComputeShards>(Wait);
+
+        var newer = CreateTestProbe("newer");
+        coordinator.Tell(new JoinRequest("w1", 1, SharedMemory: false), newer);
+        newer.ExpectMsg<JoinAccepted>(Wait);
+
+        // Not left to guess from its stream closing: it is told that its id was taken, and by whom.
+        var refused = old.ExpectMsg<JoinRefused>(Wait);
+        Assert.Contains("worker id 'w1' was taken by a newer worker", refused.Reason, StringComparison.Ordinal);
+        Assert.Contains(newer.Ref.Path.Address.ToString(), refused.Reason, StringComparison.Ordinal);
+        AwaitCondition(() => events.Status?.Members.SingleOrDefault(m => m.Id == "w1")?.State == MemberState.Joining, Wait);
+    }
+
+    [Theory]
+    [InlineData(Akka.Cluster.MemberStatus.Exiting, typeof(Info), "declaring it left")]
+    [InlineData(Akka.Cluster.MemberStatus.Down, typeof(Warning), "declaring it dead")]
+    public void Coordinator_LogsAWorkerWhoseNodeLeft_AsNews_AndOneWhoseNodeWasDowned_AsAWarning(
+        Akka.Cluster.MemberStatus previous, Type level, string declared)
+    {
+        var (coordinator, events) = StartCoordinator();
+        JoinReady(coordinator, "w1");
+        var logs = CreateTestProbe();
+        Sys.EventStream.Subscribe(logs.Ref, typeof(LogEvent));
+
+        // The cluster's word that the probes' node (the worker's) was removed, after leaving or after being downed.
+        var node = ((ExtendedActorSystem)Sys).Provider.DefaultAddress;
+        coordinator.Tell(new Akka.Cluster.ClusterEvent.MemberRemoved(RemovedMember(node), previous));
+
+        var line = logs.FishForMessage<LogEvent>(e => e.Message.ToString()!.Contains("Worker w1 is gone", StringComparison.Ordinal), Wait);
+        Assert.IsType(level, line);
+        Assert.Contains(declared, line.Message.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -238,8 +283,14 @@ public sealed class CoordinatorActorSpecs(ITestOutputHelper output) : Akka.TestK
         coordinator.Tell(new JoinRequest(id, 1, SharedMemory: false), probe);
         probe.ExpectMsg<JoinAccepted>(Wait);
         coordinator.Tell(new WorkerReady(id, Fingerprint, TensorRoute.Inline, "test"), probe);
+        probe.ExpectMsg<WorkerAdmitted>(Wait);
         return probe;
     }
+
+    // Akka.Cluster makes members itself (Member.Removed is internal).
+    private static Akka.Cluster.Member RemovedMember(Address address) =>
+        (Akka.Cluster.Member)typeof(Akka.Cluster.Member).GetMethod("Removed", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!
+            .Invoke(null, [new Akka.Cluster.UniqueAddress(address, 1)])!;
 
     private static ShardsDone Answer(string worker, ComputeShards assignment) => new(worker, assignment.Step, assignment.AssignmentId,
         assignment.Shards, new byte[ParameterBytes], new float[6], new bool[6], new double[assignment.Shards.Length],

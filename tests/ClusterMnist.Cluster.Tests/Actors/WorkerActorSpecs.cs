@@ -43,6 +43,42 @@ public sealed class WorkerActorSpecs(ITestOutputHelper output) : Akka.TestKit.Xu
         coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
+    [Fact]
+    public async Task AWorkerIsReadyOnlyOnceTheCoordinatorAdmitsIt()
+    {
+        var (coordinator, progress) = StartAndSayReady("w1");
+
+        Assert.False(progress.Ready.IsCompleted, "ready before the coordinator took its ready message");
+        coordinator.Reply(new WorkerAdmitted(1));
+        await progress.Ready.WaitAsync(RemainingOrDefault);
+    }
+
+    [Fact]
+    public async Task AWorkerRefusedAfterItsReadyMessage_WasNeverReady()
+    {
+        // Any refusal that answers the ready message (another data set, a route it was not offered), not only the one
+        // the worker could foresee from the fingerprint the coordinator sent.
+        var (coordinator, progress) = StartAndSayReady("w1");
+
+        coordinator.Reply(new JoinRefused("it asked for tensors on the Stream route, which this coordinator did not offer it."));
+
+        var outcome = await progress.Outcome.WaitAsync(RemainingOrDefault);
+        Assert.Equal(WorkerOutcomeKind.Refused, outcome.Kind);
+        Assert.False(progress.Ready.IsCompleted, "a refused worker was never ready");
+    }
+
+    private (TestProbe Coordinator, WorkerProgress Progress) StartAndSayReady(string id)
+    {
+        var coordinator = CreateTestProbe();
+        var progress = new WorkerProgress();
+        Sys.ActorOf(WorkerActor.Props(new WorkerSettings(id), coordinator.Ref, new Resources(SyntheticData.Images(256, seed: 3), new RecordingStream()), progress));
+        coordinator.ExpectMsg<JoinRequest>();
+        coordinator.Reply(new JoinAccepted("c", "", "", Model, Batch, MicroShard, Seed: 1,
+            new DataPlaneOffer(SharedMemory: null, new StreamOffer("127.0.0.1", 1, new byte[16], Encrypted: true))));
+        coordinator.ExpectMsg<WorkerReady>();
+        return (coordinator, progress);
+    }
+
     private sealed class Resources(ImageSet train, ICoordinatorStream stream) : IWorkerResources
     {
         public Task<ImageSet> LoadTrainingSetAsync(string dataset, CancellationToken cancellationToken) => Task.FromResult(train);

@@ -33,6 +33,7 @@ public sealed class SerializationTests : IAsyncLifetime
             new DataPlaneOffer(new SharedMemoryOffer("/dev/shm/p", "00ff", "/dev/shm/s", "ff00"), new StreamOffer("coordinator", 4054, [1, 2, 3], true))),
         new JoinAccepted("coordinator", "", "ab12", "784-10", 64, 8, 1),
         new JoinRefused("other data"),
+        new WorkerAdmitted(3),
         new TrainingFinished("cafe"),
     ];
 
