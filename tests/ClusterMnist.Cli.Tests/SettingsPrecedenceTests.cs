@@ -117,6 +117,60 @@ public sealed class SettingsPrecedenceTests : IDisposable
         Assert.Equal(ExitCodes.Usage, both.ExitCode);
     }
 
+    [Fact]
+    public void InsecureWithACertificateFromTheEnvironment_IsAUsageErrorNamingTheVariable()
+    {
+        // A CLUSTERMNIST_CERT forgotten in the shell: the message must say where the certificate came from.
+        var worker = Assert.Throws<CliException>(() => ReadWorker(Env(("CLUSTERMNIST_CERT", "c.pfx")), null, "--insecure"));
+        var coordinator = Assert.Throws<CliException>(() => ReadCoordinator(Env(("CLUSTERMNIST_CERT", "c.pfx")), null, "--insecure"));
+
+        foreach (var error in new[] { worker, coordinator })
+        {
+            Assert.Equal(ExitCodes.Usage, error.ExitCode);
+            Assert.Equal("--insecure and a cluster certificate (c.pfx, from the environment variable CLUSTERMNIST_CERT) contradict each other; "
+                + "give one (unset CLUSTERMNIST_CERT to run without TLS, or drop --insecure).", error.Message);
+        }
+
+        var fromFlag = Assert.Throws<CliException>(() => ReadWorker(Env(), null, "--insecure", "--cert", "f.pfx"));
+        Assert.Contains("(f.pfx, from --cert)", fromFlag.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InsecureFromTheEnvironment_WithACertificateFlag_NamesTheVariable_NotTheFlag()
+    {
+        var error = Assert.Throws<CliException>(() => ReadWorker(Env(("ClusterMnist__Cluster__Insecure", "true")), null, "--cert", "f.pfx"));
+
+        Assert.StartsWith("Cluster:Insecure in the environment variable ClusterMnist__Cluster__Insecure and a cluster certificate (f.pfx, from --cert)",
+            error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(drop --cert to run without TLS, or unset ClusterMnist__Cluster__Insecure).", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("--insecure", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingCertificateFile_NamedByTheEnvironment_IsAUsageErrorNamingTheVariable()
+    {
+        string missing = Path.Combine(_directory, "gone", "cluster.pfx");
+        var env = Env(("CLUSTERMNIST_CERT", missing));
+
+        var error = Assert.Throws<CliException>(() => ReadWorker(env, null, "--coordinator", "127.0.0.1:4053").Node.Resolve("worker", "127.0.0.1", 4053, env));
+
+        Assert.Equal(ExitCodes.Usage, error.ExitCode);
+        Assert.StartsWith($"cluster certificate {missing} (from the environment variable CLUSTERMNIST_CERT) not found", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(Unset CLUSTERMNIST_CERT if it is left over from another cluster.)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingCertificateFile_NamedByTheFlag_SaysNothingOfTheEnvironment()
+    {
+        string missing = Path.Combine(_directory, "gone", "cluster.pfx");
+        var env = Env(("CLUSTERMNIST_CERT", "other.pfx"));
+
+        var error = Assert.Throws<CliException>(() => ReadWorker(env, null, "--cert", missing).Node.Resolve("worker", "127.0.0.1", 4053, env));
+
+        Assert.StartsWith($"cluster certificate {missing} not found", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("CLUSTERMNIST_CERT", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("coordinator", false, "coordinator", 4053)]
     [InlineData("coordinator:4100", false, "coordinator", 4100)]

@@ -49,6 +49,12 @@ internal sealed class ClusterNodeCommandOptions(string program, int defaultPort)
 
     public IEnumerable<Option> All => [Cert, Insecure, ClusterPort, ClusterBind, PublicHost];
 
+    private static string InsecureWithdrawal(bool fromFlag, LayeredSettings file) =>
+        fromFlag ? "drop --insecure"
+        : file.SourceOf("Cluster:Insecure") is { } source && source.StartsWith("environment variable ", StringComparison.Ordinal)
+            ? $"unset {source["environment variable ".Length..]}"
+            : $"set Cluster:Insecure to false in {file.Describe("Cluster:Insecure")}";
+
     // Loopback without TLS, else every interface; of the address family the other nodes are reached by, since a node
     // bound to 0.0.0.0 cannot be reached back at an IPv6 address.
     private static string DefaultBind(bool insecure, bool ipv6) => (insecure, ipv6) switch
@@ -66,22 +72,35 @@ internal sealed class ClusterNodeCommandOptions(string program, int defaultPort)
     /// <param name="ipv6">The node talks to an IPv6 address (a worker's coordinator): the default bind is IPv6 too.</param>
     public ClusterNodeDraft Read(ParseResult result, LayeredSettings file, IDictionary environment, bool ipv6 = false)
     {
-        bool insecure = result.GetValue(Insecure) || (file.Flag("Cluster:Insecure") ?? false);
-        string? certificate = ClusterCertificateSource.FindPath(result.GetValue(Cert), file, environment);
+        bool insecureFlag = result.GetValue(Insecure);
+        bool insecure = insecureFlag || (file.Flag("Cluster:Insecure") ?? false);
+        string insecureSource = insecureFlag ? "--insecure" : $"Cluster:Insecure in {file.Describe("Cluster:Insecure")}";
+        var certificate = ClusterCertificateSource.Find(result.GetValue(Cert), file, environment);
         if (certificate is null && !insecure)
             throw CliException.Usage(ClusterCertificateSource.Missing(program));
         if (certificate is not null && insecure)
-            throw CliException.Usage($"--insecure and a cluster certificate ({certificate}) contradict each other; give one.");
+        {
+            // Either side may come from a settings file or a variable left over in a shell: both are named.
+            string withdraw = certificate.Variable is { } variable ? $"unset {variable}" : certificate.Source == "--cert" ? "drop --cert" : $"remove {certificate.Source}";
+            throw CliException.Usage($"{insecureSource} and a cluster certificate ({certificate.Path}, from {certificate.Source}) contradict each other; "
+                + $"give one ({withdraw} to run without TLS, or {InsecureWithdrawal(insecureFlag, file)}).");
+        }
+
         // Hosts are kept bare ("::1"); addresses and URLs put an IPv6 one in brackets where they need them.
         string? bind = result.GetValue(ClusterBind) ?? file.Text("Cluster:Bind");
         string? publicHost = result.GetValue(PublicHost) ?? file.Text("Cluster:PublicHost");
         return new ClusterNodeDraft(
-            certificate,
+            certificate?.Path,
             bind is null ? DefaultBind(insecure, ipv6) : NetworkHost.Bare(bind.Trim()),
             result.GetValue(ClusterPort) ?? (int?)file.Integer("Cluster:Port") ?? defaultPort,
             publicHost is null ? null : NetworkHost.Bare(publicHost.Trim()),
             TimeSpan.FromSeconds(file.Number("Cluster:HeartbeatIntervalSeconds") ?? 0.5),
-            TimeSpan.FromSeconds(file.Number("Cluster:HeartbeatTimeoutSeconds") ?? 1.5));
+            TimeSpan.FromSeconds(file.Number("Cluster:HeartbeatTimeoutSeconds") ?? 1.5))
+        {
+            CertificateSource = certificate?.Source,
+            CertificateVariable = certificate?.Variable,
+            InsecureSource = insecure ? insecureSource : null,
+        };
     }
 }
 
@@ -91,6 +110,18 @@ internal sealed record ClusterNodeDraft(string? CertificatePath, string Bind, in
 {
     /// <summary>True when the node runs without a certificate (--insecure).</summary>
     public bool Insecure => CertificatePath is null;
+
+    /// <summary>Which setting named the certificate, e.g. "--cert" or "the environment variable CLUSTERMNIST_CERT" (for messages).</summary>
+    public string? CertificateSource { get; init; }
+
+    /// <summary>The environment variable that named the certificate, if one did.</summary>
+    public string? CertificateVariable { get; init; }
+
+    /// <summary>Which setting made the node insecure, e.g. "--insecure" (for messages); null with a certificate.</summary>
+    public string? InsecureSource { get; init; }
+
+    /// <summary>Where the certificate came from, for a log line: empty for --cert, which the user just typed.</summary>
+    public string CertificateOrigin => CertificateSource is null or "--cert" ? string.Empty : $" (from {CertificateSource})";
 
     /// <summary>The node's options: certificate loaded (exit 2 with the reason when it cannot be), public host decided.</summary>
     /// <param name="role">coordinator or worker.</param>
@@ -108,7 +139,8 @@ internal sealed record ClusterNodeDraft(string? CertificatePath, string Bind, in
             PublicHost = publicHost,
             SeedHost = seedHost ?? publicHost,
             SeedPort = seedHost is null ? Port : seedPort,
-            Certificate = CertificatePath is null ? null : ClusterCertificateSource.Load(CertificatePath, environment),
+            Certificate = CertificatePath is null ? null
+                : ClusterCertificateSource.Load(new CertificateChoice(CertificatePath, CertificateSource ?? "--cert", CertificateVariable), environment),
             HeartbeatInterval = HeartbeatInterval,
             AcceptableHeartbeatPause = HeartbeatTimeout,
         };

@@ -74,7 +74,7 @@ internal static class CoordinatorRun
 
         if (node.Certificate is not null)
         {
-            log.Write("info", $"Cluster certificate {settings.Node.CertificatePath} (SHA-256 {node.Certificate.Thumbprint}): mutual TLS, pinned");
+            log.Write("info", $"Cluster certificate {settings.Node.CertificatePath}{settings.Node.CertificateOrigin} (SHA-256 {node.Certificate.Thumbprint}): mutual TLS, pinned");
             if (!settings.DataPlaneEncryption)
             {
                 log.Write("warn", "Coordinator:DataPlaneEncryption is false: tensors cross the network unencrypted (workers are still authenticated by one-time tickets)");
@@ -115,7 +115,7 @@ internal static class CoordinatorRun
         var server = await CoordinatorServer.StartAsync(serverSettings, options, data, resumeFrom, log, cancellationToken).ConfigureAwait(false);
         if (node.Certificate is null)
         {
-            log.Write("warn", $"--insecure: the cluster runs without TLS; anyone who reaches {NetworkHost.WithPort(node.BindHost, server.ClusterAddress.Port ?? 0)} "
+            log.Write("warn", $"{settings.Node.InsecureSource}: the cluster runs without TLS; anyone who reaches {NetworkHost.WithPort(node.BindHost, server.ClusterAddress.Port ?? 0)} "
                 + $"or the data plane ({NetworkHost.WithPort(node.BindHost, server.DataPlaneEndpoint.Port)}) can join and read or alter the model");
         }
 

@@ -33,7 +33,7 @@ internal static class WorkerRun
 
         if (node.Certificate is null)
         {
-            log.Write("warn", "--insecure: no TLS; this worker joins any coordinator at that address, and anyone on the path can read or alter its tensors");
+            log.Write("warn", $"{settings.Node.InsecureSource}: no TLS; this worker joins any coordinator at that address, and anyone on the path can read or alter its tensors");
         }
 
         log.Write("info", $"Worker {settings.Id}: {settings.Threads} thread(s); joining the cluster at {node.SeedAddress} as {node.PublicHost}");

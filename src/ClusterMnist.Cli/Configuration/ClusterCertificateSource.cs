@@ -17,26 +17,32 @@ internal static class ClusterCertificateSource
 
     public const string PasswordVariable = "CLUSTERMNIST_CERT_PASSWORD";
 
-    /// <summary>Where the certificate is, or null when none is named.</summary>
-    public static string? FindPath(string? flag, LayeredSettings settings, IDictionary environment)
+    /// <summary>Where the certificate is and which setting named it (for messages), or null when none is named.</summary>
+    public static CertificateChoice? Find(string? flag, LayeredSettings settings, IDictionary environment)
     {
         const string key = "Cluster:Cert";
         bool fromEnvironment = settings.SourceOf(key)?.StartsWith("environment", StringComparison.Ordinal) == true;
-        return flag
-            ?? (fromEnvironment ? settings.Text(key) : null)
-            ?? NonEmpty(environment[PathVariable] as string)
-            ?? settings.Text(key);
+        if (flag is not null)
+            return new CertificateChoice(flag, "--cert");
+        if (fromEnvironment && settings.Text(key) is { } setting)
+            return new CertificateChoice(setting, settings.Describe(key)!, EnvironmentVariable(settings.SourceOf(key)));
+        if (NonEmpty(environment[PathVariable] as string) is { } variable)
+            return new CertificateChoice(variable, $"the environment variable {PathVariable}", PathVariable);
+        return settings.Text(key) is { } file ? new CertificateChoice(file, $"{key} in {settings.Describe(key)}") : null;
     }
 
-    /// <summary>Loads the certificate at <paramref name="path"/>, or stops the program with exit code 2 and the reason.</summary>
-    public static ClusterCertificate Load(string path, IDictionary environment)
+    /// <summary>
+    /// Loads the certificate <paramref name="choice"/> names, or stops the program with exit code 2 and the reason;
+    /// a path that came from the environment says so, since a variable left over in a shell is easily forgotten.
+    /// </summary>
+    public static ClusterCertificate Load(CertificateChoice choice, IDictionary environment)
     {
         string? password = NonEmpty(environment[PasswordVariable] as string);
         if (password is not null && SecretStrength.Refusal(password, PasswordVariable) is { } refusal)
             throw CliException.Usage(refusal);
         try
         {
-            return ClusterCertificate.Load(path, password);
+            return ClusterCertificate.Load(choice.Path, password);
         }
         catch (ClusterCertificateException e)
         {
@@ -44,9 +50,26 @@ internal static class ClusterCertificateSource
             string advice = e.Message.Contains("clustermnist cert", StringComparison.Ordinal)
                 ? " Every node loads the same file."
                 : " Make one with `clustermnist cert --out FILE.pfx`; every node loads the same file.";
-            throw CliException.Usage(e.Message + advice);
+            if (choice.Variable is { } variable)
+                advice += $" (Unset {variable} if it is left over from another cluster.)";
+            throw CliException.Usage(Attributed(e.Message, choice) + advice);
         }
     }
+
+    // "cluster certificate PATH ..." becomes "cluster certificate PATH (from SOURCE) ..."; a path given with --cert
+    // is in the command line the user just typed and needs no attribution.
+    private static string Attributed(string message, CertificateChoice choice)
+    {
+        if (choice.Source == "--cert")
+            return message;
+        string subject = $"cluster certificate {choice.Path}";
+        return message.StartsWith(subject, StringComparison.Ordinal)
+            ? $"{subject} (from {choice.Source}){message[subject.Length..]}"
+            : $"{message} (The certificate's path came from {choice.Source}.)";
+    }
+
+    private static string? EnvironmentVariable(string? source) =>
+        source is not null && source.StartsWith("environment variable ", StringComparison.Ordinal) ? source["environment variable ".Length..] : null;
 
     /// <summary>The message for a node started with neither a certificate nor <c>--insecure</c>.</summary>
     public static string Missing(string program) =>

@@ -72,6 +72,9 @@ internal sealed class LayeredSettings
     /// <summary>Where the value of <paramref name="key"/> came from (file path or variable), for messages.</summary>
     public string? SourceOf(string key) => _values.TryGetValue(key, out var entry) ? entry.Source : null;
 
+    /// <summary>Where the value of <paramref name="key"/> came from, as a phrase: "the environment variable X" or the file's path.</summary>
+    public string? Describe(string key) => SourceOf(key) is { } source && source.StartsWith("environment", StringComparison.Ordinal) ? "the " + source : SourceOf(key);
+
     private static void Add(
         SettingsSchema schema, Dictionary<string, (string Value, string Source)> values, string key, string value, string source, bool isEnvironment)
     {
