@@ -91,17 +91,33 @@ public class BadInputTests : IDisposable
     }
 
     [Fact]
-    public async Task Coordinator_RefusesAFileAsCheckpointDir_AndWorker_AReadyFileInAMissingFolder()
+    public async Task Coordinator_RefusesAFileAsCheckpointDir()
     {
         var file = _data.File("not-a-folder.txt");
         await File.WriteAllTextAsync(file, "text");
 
         var coordinator = await CliRunner.RunAsync("coordinator", "--insecure", "--port", "0", "--cluster-port", "0", "--checkpoint-dir", file);
-        var worker = await CliRunner.RunAsync("worker", "--insecure", "--coordinator", "127.0.0.1", "--ready-file", _data.File("missing/ready"));
 
         coordinator.AssertCleanFailure(2, $"--checkpoint-dir '{file}' is a file; give a folder");
-        worker.AssertCleanFailure(2, "--ready-file");
-        Assert.Contains("does not exist", worker.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFileWhereAnOutputFolderShouldBe_IsAnErrorNamingTheFlag_ForEveryCommand()
+    {
+        // Missing folders are created (as train always did); only a file in their way stops a command: exit 1, the flag named.
+        var file = _data.File("not-a-folder.txt");
+        await File.WriteAllTextAsync(file, "text");
+        string under = Path.Combine(file, "sub");
+
+        var coordinator = await CliRunner.RunAsync("coordinator", "--insecure", "--port", "0", "--cluster-port", "0", "--data-plane-port", "0",
+            "--data", _data.Root, "--checkpoint-dir", under);
+        var worker = await CliRunner.RunAsync("worker", "--insecure", "--coordinator", "127.0.0.1", "--cluster-port", "0", "--ready-file", Path.Combine(under, "ready"));
+        var download = await CliRunner.RunAsync("download", "--dataset", "digits-split", "--dir", under);
+
+        coordinator.AssertCleanFailure(1, $"--checkpoint-dir '{under}': cannot write in the folder '{under}': '{file}' is a file, not a folder.");
+        worker.AssertCleanFailure(1, $"--ready-file '{Path.Combine(under, "ready")}': cannot write in the folder '{under}': '{file}' is a file, not a folder.");
+        download.AssertCleanFailure(1, $"--dir '{under}': cannot write in the folder '{under}': '{file}' is a file, not a folder.");
+        Assert.DoesNotContain("Training", coordinator.Output, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -149,6 +149,17 @@ public sealed class CertCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task OutUnderAFile_IsAnErrorNamingOut()
+    {
+        string notAFolder = Path.Combine(_directory.FullName, "notes.txt");
+        await File.WriteAllTextAsync(notAFolder, "notes");
+
+        var run = await CliRunner.RunAsync("cert", "--out", Path.Combine(notAFolder, "cluster.pfx"));
+
+        run.AssertCleanFailure(1, $"--out '{Path.Combine(notAFolder, "cluster.pfx")}': cannot write in the folder '{notAFolder}': '{notAFolder}' is a file, not a folder.");
+    }
+
+    [Fact]
     public async Task Help_DescribesThePasswordTheModeAndTheFlags()
     {
         var run = await CliRunner.RunAsync("cert", "--help");

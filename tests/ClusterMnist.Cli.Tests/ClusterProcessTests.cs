@@ -72,9 +72,10 @@ public sealed class ClusterProcessTests(ITestOutputHelper log) : IDisposable
 
         var nodes = new ClusterNodes(_directory);
         using var coordinator = nodes.StartCoordinator("--data", DataRoot, "--dataset", "digits-split", "--model", "784-32-10", "--epochs", "200",
-            "--checkpoint-dir", Path.Combine(_directory, "checkpoints"), "--resume");
+            "--checkpoint-dir", Path.Combine(_directory, "run", "checkpoints"), "--resume");
         int port = await ClusterNodes.ClusterPortAsync(coordinator, StartDeadline);
-        string readyFile = Path.Combine(_directory, "w1.ready");
+        // In a folder that does not exist yet: the worker creates it, as every command does for its output files.
+        string readyFile = Path.Combine(_directory, "probes", "w1.ready");
         using var worker = nodes.StartWorker(port, "w1", "--data", DataRoot, "--ready-file", readyFile);
         try
         {

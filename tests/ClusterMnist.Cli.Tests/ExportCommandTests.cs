@@ -115,13 +115,26 @@ public sealed class ExportCommandTests(TinyModelFixture model) : IClassFixture<T
     }
 
     [Fact]
-    public async Task Export_FailsWithOneLine_WhenTheOutputFolderDoesNotExist()
+    public async Task Export_CreatesAMissingOutputFolder_AsTrainDoesForItsCheckpoint()
     {
-        string path = Path.Combine(model.Data.File("no-such-folder"), "model.onnx");
+        string path = Path.Combine(model.Data.File("no-such-folder"), "deeper", "model.onnx");
 
         var run = await CliRunner.RunAsync("export", "--model", model.CheckpointPath, "--onnx", path);
 
-        run.AssertCleanFailure(1, "does not exist");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.True(new FileInfo(path).Length > 0);
+    }
+
+    [Fact]
+    public async Task Export_FailsNamingOnnx_WhenAFileStandsWhereItsFolderShouldBe()
+    {
+        string notAFolder = model.Data.File("notes-export.txt");
+        await File.WriteAllTextAsync(notAFolder, "notes");
+
+        var run = await CliRunner.RunAsync("export", "--model", model.CheckpointPath, "--onnx", Path.Combine(notAFolder, "model.onnx"));
+
+        run.AssertCleanFailure(1, $"--onnx '{Path.Combine(notAFolder, "model.onnx")}': cannot write in the folder '{notAFolder}': '{notAFolder}' is a file, not a folder.");
+        Assert.Equal("notes", await File.ReadAllTextAsync(notAFolder));
     }
 
     [Fact]

@@ -74,6 +74,7 @@ internal static class CertCommand
                 return ExitCodes.Success;
             }
 
+            OutputFile.CreateFolderFor("--out", path);
             using var certificate = ClusterCertificate.CreateNew();
             Write(path, certificate.ExportPfx(password), overwrite: replace);
             Report(console.Out, $"wrote a new cluster certificate to {path}", certificate, password);
@@ -105,7 +106,6 @@ internal static class CertCommand
         string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            Directory.CreateDirectory(directory);
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())
             {

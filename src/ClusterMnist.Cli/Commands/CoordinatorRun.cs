@@ -40,6 +40,12 @@ internal static class CoordinatorRun
         ListenCheck.EnsureAvailable("--cluster-port", "--cluster-bind", node.BindHost, node.Port, "another coordinator");
         ListenCheck.EnsureAvailable("--data-plane-port", "--cluster-bind", node.BindHost, settings.DataPlanePort, "another coordinator");
         ListenCheck.EnsureAvailable("--port", "--bind", settings.Bind, settings.Port, "another coordinator or web server");
+        if (settings.CheckpointDir is { } folder)
+        {
+            // Before the data set is loaded: a file where one of its folders should be would otherwise stop the run late.
+            OutputFile.EnsureFolder("--checkpoint-dir", folder);
+        }
+
         // The coordinator's part of a step compiles while the data loads and the workers join (who take longer: they
         // start their nodes, join and load the data too), so nothing waits for it; it is stopped if the command ends first.
         await using var warmUp = StepWarmUp.Start(
@@ -57,7 +63,6 @@ internal static class CoordinatorRun
         string? resumeFrom = null;
         if (settings.CheckpointPath is { } checkpoint)
         {
-            Directory.CreateDirectory(settings.CheckpointDir!);
             if (settings.Resume && File.Exists(checkpoint))
             {
                 resumeFrom = checkpoint;

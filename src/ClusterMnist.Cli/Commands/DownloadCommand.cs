@@ -55,6 +55,9 @@ internal static class DownloadCommand
                 return ExitCodes.Usage;
             }
 
+            // Created if missing, as every command's output folder; a file in its way is an error naming --dir.
+            OutputFile.EnsureFolder("--dir", root);
+
             var options = new DownloadOptions
             {
                 MirrorFailed = f => error.WriteLine($"warning: {f.Address} failed: {f.Reason}"),

@@ -10,7 +10,7 @@ internal static class ExportCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { HelpName = "FILE", Description = "Checkpoint written by `train --checkpoint` or the coordinator.", Required = true };
-        var onnx = new Option<string>("--onnx") { HelpName = "FILE", Description = "The ONNX file to write (replaced if it exists).", Required = true };
+        var onnx = new Option<string>("--onnx") { HelpName = "FILE", Description = "The ONNX file to write (replaced if it exists; its folder is created if missing).", Required = true };
         var dataset = new Option<string?>("--dataset")
         {
             Description = "Data set the checkpoint was trained on, recorded in the model's metadata. Default: the one the checkpoint records; needed only for older checkpoints that do not.",
@@ -60,13 +60,11 @@ internal static class ExportCommand
             throw new CliException($"cannot write the ONNX model to '{path}': it is a folder; give a file name, e.g. {Path.Combine(path, "model.onnx")}.");
         }
 
+        // As train does for its checkpoint: a missing folder is created; a file in its way is an error naming --onnx.
+        OutputFile.CreateFolderFor("--onnx", path);
         try
         {
             OnnxExporter.Write(path, file.Spec, file.Parameters, info);
-        }
-        catch (DirectoryNotFoundException e)
-        {
-            throw new CliException($"cannot write the ONNX model to '{path}': the folder '{Path.GetDirectoryName(Path.GetFullPath(path))}' does not exist.", e);
         }
         catch (UnauthorizedAccessException e)
         {

@@ -20,9 +20,9 @@ internal static class WorkerRun
         var console = CliConsole.From(parseResult);
         var node = settings.Node.Resolve(ClusterRoles.Worker, settings.CoordinatorHost, settings.CoordinatorPort, Environment.GetEnvironmentVariables());
         ListenCheck.EnsureAvailable("--cluster-port", "--cluster-bind", node.BindHost, node.Port, "another worker");
-        if (settings.ReadyFile is { } ready && Path.GetDirectoryName(Path.GetFullPath(ready)) is { } folder && !Directory.Exists(folder))
+        if (settings.ReadyFile is { } ready)
         {
-            throw CliException.Usage($"--ready-file '{ready}': the folder {folder} does not exist.");
+            OutputFile.EnsureWritable("--ready-file", ready, "ready");
         }
 
         using var log = new LineLoggerProvider(console.Out);
