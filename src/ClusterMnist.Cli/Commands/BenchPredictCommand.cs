@@ -21,7 +21,7 @@ internal static class BenchPredictCommand
         var rounds = new Option<int?>("--rounds") { Description = "Timed rounds per batch size; the median is reported. Default 5.", HelpName = "N" }.AtLeast(1);
         var duration = new Option<int?>("--duration-ms") { Description = "Length of one round, in milliseconds. Default 400.", HelpName = "MS" }.AtLeast(1);
         var json = new Option<bool>("--json") { Description = "Print one JSON object per batch size instead of text." };
-        var command = new Command("predict", "Network.Predict images/s on one thread (median of several rounds) for 1, 4, 32 and 128 rows.")
+        var command = new Command("predict", "Network.Predict images/s on one thread (median of several rounds) for 1, 4, 32 and 128 rows, or the --rows given.")
         {
             model, rows, rounds, duration, json,
         };

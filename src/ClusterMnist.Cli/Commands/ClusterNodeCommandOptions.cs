@@ -17,13 +17,17 @@ internal sealed class ClusterNodeCommandOptions(string program, int defaultPort)
     public Option<string?> Cert { get; } = new("--cert")
     {
         HelpName = "FILE.pfx",
-        Description = $"The cluster certificate (PFX with its key), the same file on every node. Default ${ClusterCertificateSource.PathVariable}; "
-            + $"password from ${ClusterCertificateSource.PasswordVariable}. Required unless --insecure.",
+        Description = $"The cluster certificate (PFX with its key), the same file on every node. Default ${ClusterCertificateSource.PathVariable}, "
+            + $"else Cluster:Cert in the settings file; password from ${ClusterCertificateSource.PasswordVariable}. Required unless --insecure.",
     };
 
     public Option<bool> Insecure { get; } = new("--insecure")
     {
-        Description = "Run without a certificate: no TLS, anyone who reaches the ports can join. For loopback experiments; binds 127.0.0.1 unless --cluster-bind says otherwise.",
+        // Only the cluster's listeners move to loopback: a coordinator's HTTP API keeps --bind (0.0.0.0 by default).
+        Description = "Run without a certificate: no TLS, anyone who reaches the ports can join. For loopback experiments: "
+            + (program == "coordinator"
+                ? "the Akka port and the data plane listen on 127.0.0.1 unless --cluster-bind says otherwise (the HTTP API still follows --bind)."
+                : "the Akka port listens on 127.0.0.1 (::1 for an IPv6 coordinator) unless --cluster-bind says otherwise."),
     };
 
     public Option<int?> ClusterPort { get; } = new Option<int?>("--cluster-port")

@@ -13,6 +13,13 @@ namespace ClusterMnist.Cli.Commands;
 /// </summary>
 internal sealed class CoordinatorCommandOptions
 {
+    public CoordinatorCommandOptions()
+    {
+        // The same option object as train's, but a coordinator serves on after training and may be stopped before the end.
+        Training.Json.Description = "Print one JSON line once training has finished (the last line with --exit-when-done; none when stopped before): "
+            + "test_accuracy, epochs, train_seconds, samples_per_second, workers (those that computed shards), param_sha256.";
+    }
+
     public TrainCommandOptions Training { get; } = new();
 
     public Option<int?> Port { get; } = new Option<int?>("--port")

@@ -28,6 +28,7 @@ internal static class DownloadCommand
         };
         var mirrors = new Option<string[]>("--mirror")
         {
+            HelpName = "URL",
             Description = "Base URL of a mirror to try, in order (repeatable). Default: the usual public mirrors.",
             AllowMultipleArgumentsPerToken = false,
         };

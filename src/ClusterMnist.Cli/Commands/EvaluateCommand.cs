@@ -13,7 +13,7 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { HelpName = "FILE", Description = "Checkpoint written by `train --checkpoint`.", Required = true };
+        var model = new Option<string>("--model") { HelpName = "FILE", Description = "Checkpoint written by `train --checkpoint` or the coordinator.", Required = true };
         var data = new Option<string?>("--data") { HelpName = "DIR", Description = "Data root (default: $CLUSTERMNIST_DATA, else ~/.clustermnist/data)." };
         var dataset = new Option<string?>("--dataset")
         {

@@ -15,7 +15,7 @@ internal static class PredictCommand
 {
     public static Command Create()
     {
-        var model = new Option<string?>("--model") { Description = "Checkpoint written by `train --checkpoint`.", HelpName = "FILE" };
+        var model = new Option<string?>("--model") { Description = "Checkpoint written by `train --checkpoint` or the coordinator.", HelpName = "FILE" };
         var server = new Option<string?>("--server") { Description = "A running coordinator to ask instead, e.g. http://localhost:8080.", HelpName = "URL" };
         var timeout = new Option<int?>("--timeout") { Description = "Seconds to wait for each --server answer. Default 30.", HelpName = "S" }.AtLeast(1);
         var images = new Argument<string[]>("images")

@@ -39,7 +39,7 @@ internal sealed class WorkerCommandOptions
     public Option<string?> ReadyFile { get; } = new("--ready-file")
     {
         HelpName = "FILE",
-        Description = "Create FILE once this worker is up in the cluster and ready for shards, and delete it on exit (for a readiness probe).",
+        Description = "Create FILE (and its folder, if missing) once this worker is up in the cluster and ready for shards, and delete it on exit (for a readiness probe).",
     };
 
     public Option<string?> Config { get; } = new("--config")
