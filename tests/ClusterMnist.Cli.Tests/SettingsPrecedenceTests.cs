@@ -118,6 +118,16 @@ public sealed class SettingsPrecedenceTests : IDisposable
     }
 
     [Fact]
+    public void BindLocalhostWithAFreePort_IsAUsageErrorNamingBothFlags()
+    {
+        var error = Assert.Throws<CliException>(() => ReadCoordinator(Env(), null, "--insecure", "--bind", "localhost", "--port", "0"));
+
+        Assert.Equal(ExitCodes.Usage, error.ExitCode);
+        Assert.Contains("--bind localhost cannot be combined with --port 0", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, ReadCoordinator(Env(), null, "--insecure", "--bind", "127.0.0.1", "--port", "0").Port);
+    }
+
+    [Fact]
     public void InsecureWithACertificateFromTheEnvironment_IsAUsageErrorNamingTheVariable()
     {
         // A CLUSTERMNIST_CERT forgotten in the shell: the message must say where the certificate came from.

@@ -122,6 +122,14 @@ internal sealed class CoordinatorCommandOptions
         string bind = HttpBind(result.GetValue(Bind) ?? file.Text("Coordinator:Bind") ?? "0.0.0.0");
         var node = Cluster.Read(result, file, environment);
         int port = result.GetValue(Port) ?? (int?)file.Integer("Coordinator:Port") ?? 8080;
+        if (port == 0 && bind.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            // Kestrel binds localhost on both loopback addresses and cannot give them one free port; its own message
+            // ("Dynamic port binding is not supported ...") named neither flag.
+            throw ClusterMnist.Cli.Hosting.CliException.Usage(
+                "--bind localhost cannot be combined with --port 0 (a free port is picked for one address only); give --bind 127.0.0.1 or --bind ::1.");
+        }
+
         int dataPlanePort = result.GetValue(DataPlanePort) ?? (int?)file.Integer("Coordinator:DataPlanePort") ?? 4054;
         EnsureDistinctPorts(bind, port, node, dataPlanePort);
         return new CoordinatorRunSettings
