@@ -47,6 +47,21 @@ public class CliAppTests
         Assert.Contains("End the output with one JSON line", run.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("train", "--checkpoint")]
+    [InlineData("train", "--plot")]
+    [InlineData("coordinator", "--checkpoint-dir")]
+    [InlineData("export", "--onnx")]
+    [InlineData("download", "--dir")]
+    [InlineData("cert", "--out")]
+    public async Task EveryOutputOption_SaysItsFolderIsCreated(string command, string flag)
+    {
+        var run = await CliRunner.RunAsync(command, "--help");
+
+        string line = run.OutputLines.Single(l => l.StartsWith(flag + " ", StringComparison.Ordinal));
+        Assert.Matches("created if missing", line);
+    }
+
     [Fact]
     public async Task WorkerHelp_SaysTheReadyFilesFolderIsCreated_AndWhereInsecureListens()
     {

@@ -49,7 +49,7 @@ internal sealed class CoordinatorCommandOptions
     public Option<string?> CheckpointDir { get; } = new("--checkpoint-dir")
     {
         HelpName = "DIR",
-        Description = "Write the run's checkpoint (coordinator.ckpt) here at every epoch end.",
+        Description = "Write the run's checkpoint (coordinator.ckpt) here at every epoch end; the folder is created if missing.",
     };
 
     public Option<int?> CheckpointEvery { get; } = new Option<int?>("--checkpoint-every")

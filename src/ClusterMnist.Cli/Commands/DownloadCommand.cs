@@ -23,7 +23,7 @@ internal static class DownloadCommand
         var directory = new Option<string>("--dir")
         {
             HelpName = "DIR",
-            Description = "Data root; files go to DIR/mnist or DIR/fashion-mnist. Default: $CLUSTERMNIST_DATA, else ~/.clustermnist/data.",
+            Description = "Data root, created if missing; files go to DIR/mnist or DIR/fashion-mnist. Default: $CLUSTERMNIST_DATA, else ~/.clustermnist/data.",
             DefaultValueFactory = _ => DatasetCatalog.DefaultDataDirectory,
         };
         var mirrors = new Option<string[]>("--mirror")

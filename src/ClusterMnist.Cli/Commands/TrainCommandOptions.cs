@@ -105,7 +105,7 @@ internal sealed class TrainCommandOptions
     public Option<string?> Checkpoint { get; } = new("--checkpoint")
     {
         HelpName = "FILE",
-        Description = "Write a checkpoint to this file at every epoch end and at the end.",
+        Description = "Write a checkpoint to this file at every epoch end and at the end (its folder is created if missing).",
     };
 
     public Option<string?> Resume { get; } = new("--resume")
@@ -122,7 +122,7 @@ internal sealed class TrainCommandOptions
     public Option<string?> Plot { get; } = new("--plot")
     {
         HelpName = "FILE.svg",
-        Description = "Write loss and accuracy per epoch and the test confusion matrix to this SVG file.",
+        Description = "Write loss and accuracy per epoch and the test confusion matrix to this SVG file (its folder is created if missing).",
     };
 
     public Option<bool> Json { get; } = new("--json")
