@@ -138,13 +138,13 @@ public sealed class ExportCommandTests(TinyModelFixture model) : IClassFixture<T
     }
 
     [Fact]
-    public async Task Export_FailsWithOneLine_WhenTheOutputIsAFolder()
+    public async Task Export_RefusesAFolderAsItsOutput_AsAUsageError()
     {
         string folder = Directory.CreateDirectory(model.Data.File("a-folder.onnx")).FullName;
 
         var run = await CliRunner.RunAsync("export", "--model", model.CheckpointPath, "--onnx", folder);
 
-        run.AssertCleanFailure(1, "is a folder");
+        run.AssertCleanFailure(2, $"--onnx '{folder}' is a folder; give a file name, e.g. {Path.Combine(folder, "model.onnx")}.");
         Assert.Empty(Directory.GetFileSystemEntries(folder));
     }
 

@@ -29,6 +29,9 @@ internal static class ExportCommand
                 throw CliException.Usage($"--onnx '{path}' is the checkpoint itself: writing the ONNX model there would destroy the checkpoint.");
             }
 
+            // The same rule as train's outputs, checked before the model loads: a folder is a usage error (exit 2), a
+            // missing folder is created, and one that cannot be written is exit 1 naming --onnx.
+            OutputFile.EnsureWritable("--onnx", path, "model.onnx");
             var file = ModelFile.Load(source);
             var given = parseResult.GetValue(dataset);
             if (given is not null && file.Dataset is { } trained && trained != given)
@@ -55,13 +58,6 @@ internal static class ExportCommand
 
     private static void Write(string path, ModelFile file, OnnxExportInfo info)
     {
-        if (Directory.Exists(path))
-        {
-            throw new CliException($"cannot write the ONNX model to '{path}': it is a folder; give a file name, e.g. {Path.Combine(path, "model.onnx")}.");
-        }
-
-        // As train does for its checkpoint: a missing folder is created; a file in its way is an error naming --onnx.
-        OutputFile.CreateFolderFor("--onnx", path);
         try
         {
             OnnxExporter.Write(path, file.Spec, file.Parameters, info);
