@@ -55,8 +55,8 @@ internal sealed class ClusterNodeCommandOptions(string program, int defaultPort)
 
     private static string InsecureWithdrawal(bool fromFlag, LayeredSettings file) =>
         fromFlag ? "drop --insecure"
-        : file.SourceOf("Cluster:Insecure") is { } source && source.StartsWith("environment variable ", StringComparison.Ordinal)
-            ? $"unset {source["environment variable ".Length..]}"
+        : file.VariableOf("Cluster:Insecure") is { } variable
+            ? $"unset {variable}"
             : $"set Cluster:Insecure to false in {file.Describe("Cluster:Insecure")}";
 
     // Loopback without TLS, else every interface; of the address family the other nodes are reached by, since a node

@@ -25,7 +25,7 @@ internal static class ClusterCertificateSource
         if (flag is not null)
             return new CertificateChoice(flag, "--cert");
         if (fromEnvironment && settings.Text(key) is { } setting)
-            return new CertificateChoice(setting, settings.Describe(key)!, EnvironmentVariable(settings.SourceOf(key)));
+            return new CertificateChoice(setting, settings.Describe(key)!, settings.VariableOf(key));
         if (NonEmpty(environment[PathVariable] as string) is { } variable)
             return new CertificateChoice(variable, $"the environment variable {PathVariable}", PathVariable);
         return settings.Text(key) is { } file ? new CertificateChoice(file, $"{key} in {settings.Describe(key)}") : null;
@@ -67,9 +67,6 @@ internal static class ClusterCertificateSource
             ? $"{subject} (from {choice.Source}){message[subject.Length..]}"
             : $"{message} (The certificate's path came from {choice.Source}.)";
     }
-
-    private static string? EnvironmentVariable(string? source) =>
-        source is not null && source.StartsWith("environment variable ", StringComparison.Ordinal) ? source["environment variable ".Length..] : null;
 
     /// <summary>The message for a node started with neither a certificate nor <c>--insecure</c>.</summary>
     public static string Missing(string program) =>

@@ -54,7 +54,7 @@ internal sealed class LayeredSettings
                 && name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase) && name.Length > EnvironmentPrefix.Length)
             {
                 string key = name[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal);
-                Add(schema, values, key, value, $"environment variable {name}", isEnvironment: true);
+                Add(schema, values, key, value, EnvironmentSource + name, isEnvironment: true);
             }
         }
 
@@ -73,7 +73,13 @@ internal sealed class LayeredSettings
     public string? SourceOf(string key) => _values.TryGetValue(key, out var entry) ? entry.Source : null;
 
     /// <summary>Where the value of <paramref name="key"/> came from, as a phrase: "the environment variable X" or the file's path.</summary>
-    public string? Describe(string key) => SourceOf(key) is { } source && source.StartsWith("environment", StringComparison.Ordinal) ? "the " + source : SourceOf(key);
+    public string? Describe(string key) => VariableOf(key) is not null ? "the " + SourceOf(key) : SourceOf(key);
+
+    /// <summary>The environment variable that set <paramref name="key"/>, if one did (a user can unset it).</summary>
+    public string? VariableOf(string key) =>
+        SourceOf(key) is { } source && source.StartsWith(EnvironmentSource, StringComparison.Ordinal) ? source[EnvironmentSource.Length..] : null;
+
+    private const string EnvironmentSource = "environment variable ";
 
     private static void Add(
         SettingsSchema schema, Dictionary<string, (string Value, string Source)> values, string key, string value, string source, bool isEnvironment)
