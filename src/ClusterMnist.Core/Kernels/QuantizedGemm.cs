@@ -6,8 +6,8 @@
 // into int32 sums; done as a separate pass, each shard writes its float gradient out and reads it back with the
 // sums (a memory-bound pass over every weight per shard). Here the float tile never leaves registers and the sums
 // tile stays in L1 across the blocks. Also returned: the largest |product element| as a bit pattern, whose integer
-// maximum orders NaN above +∞ (so a NaN is never lost, whatever the order). Vector512 runs the fused kernel;
-// other machines take the reference: the GEMM into scratch, then a quantizing pass.
+// maximum orders NaN above +∞ (so a NaN is never lost, whatever the order). Vector512 and Vector256 (AVX2 + FMA)
+// run fused kernels; other machines take the reference: the GEMM into scratch, then a quantizing pass.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -33,6 +33,8 @@ internal static class QuantizedGemm
             return 0;
         if (GemmPaths.Default == GemmPath.Vector512 && k > 0)
             return QuantizedGemmVector512.Run(a, b, blockRows, scale, sums, m, n, overwrite);
+        if (GemmPaths.Default == GemmPath.Vector256 && k > 0)
+            return QuantizedGemmVector256.Run(a, b, blockRows, scale, sums, m, n, overwrite);
         return Reference(a, b, blockRows, scale, sums, m, n, overwrite);
     }
 
