@@ -29,6 +29,18 @@ internal interface IFloatLanes<TVector>
 
     /// <summary>A mask with every bit set in lanes <paramref name="first"/> and above, and clear below.</summary>
     static abstract TVector LanesFrom(int first);
+
+    static abstract void Store(TVector vector, ref float destination, nuint index);
+
+    static abstract TVector Add(TVector left, TVector right);
+
+    static abstract TVector Multiply(TVector left, TVector right);
+
+    /// <summary>Lane by lane the larger, with Math.Max's treatment of NaN and signed zeros.</summary>
+    static abstract TVector Max(TVector left, TVector right);
+
+    /// <summary>Lane by lane <paramref name="value"/> where <paramref name="test"/> is above zero, else zero.</summary>
+    static abstract TVector WherePositive(TVector test, TVector value);
 }
 
 /// <summary>The vector widths of the width-generic kernels.</summary>
@@ -58,6 +70,22 @@ internal static class FloatLanes
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> LanesFrom(int first) =>
             Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(first)).AsSingle();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Vector512<float> vector, ref float destination, nuint index) => vector.StoreUnsafe(ref destination, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Add(Vector512<float> left, Vector512<float> right) => left + right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Multiply(Vector512<float> left, Vector512<float> right) => left * right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Max(Vector512<float> left, Vector512<float> right) => Vector512.Max(left, right);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> WherePositive(Vector512<float> test, Vector512<float> value) =>
+            Vector512.ConditionalSelect(Vector512.GreaterThan(test, Vector512<float>.Zero), value, Vector512<float>.Zero);
     }
 
     public readonly struct V256 : IFloatLanes<Vector256<float>>
@@ -84,5 +112,21 @@ internal static class FloatLanes
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> LanesFrom(int first) =>
             Vector256.GreaterThanOrEqual(Vector256<int>.Indices, Vector256.Create(first)).AsSingle();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Vector256<float> vector, ref float destination, nuint index) => vector.StoreUnsafe(ref destination, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Add(Vector256<float> left, Vector256<float> right) => left + right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Multiply(Vector256<float> left, Vector256<float> right) => left * right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Max(Vector256<float> left, Vector256<float> right) => Vector256.Max(left, right);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> WherePositive(Vector256<float> test, Vector256<float> value) =>
+            Vector256.ConditionalSelect(Vector256.GreaterThan(test, Vector256<float>.Zero), value, Vector256<float>.Zero);
     }
 }
