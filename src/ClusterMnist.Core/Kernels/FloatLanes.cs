@@ -13,6 +13,9 @@ internal interface IFloatLanes<TVector>
     /// <summary>Floats per vector.</summary>
     static abstract int Count { get; }
 
+    /// <summary>True when the processor runs this width in hardware (else a loop over it should not be taken).</summary>
+    static abstract bool IsHardwareAccelerated { get; }
+
     static abstract TVector Zero { get; }
 
     static abstract TVector AllBitsSet { get; }
@@ -49,6 +52,8 @@ internal static class FloatLanes
     public readonly struct V512 : IFloatLanes<Vector512<float>>
     {
         public static int Count => Vector512<float>.Count;
+
+        public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
 
         public static Vector512<float> Zero => Vector512<float>.Zero;
 
@@ -91,6 +96,8 @@ internal static class FloatLanes
     public readonly struct V256 : IFloatLanes<Vector256<float>>
     {
         public static int Count => Vector256<float>.Count;
+
+        public static bool IsHardwareAccelerated => Vector256.IsHardwareAccelerated;
 
         public static Vector256<float> Zero => Vector256<float>.Zero;
 

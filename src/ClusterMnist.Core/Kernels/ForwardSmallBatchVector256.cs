@@ -15,7 +15,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace ClusterMnist.Core.Kernels;
 
@@ -122,10 +121,11 @@ internal static class ForwardSmallBatchVector256
     private static void Put(Vector256<float> tile, ref float sums, nuint at, bool add) =>
         (add ? Vector256.LoadUnsafe(ref sums, at) + tile : tile).StoreUnsafe(ref sums, at);
 
-    // c[i·ldc + j] = sums[j·16 + i] for i < rows, j < n: whole 8×8 blocks through registers, the rest one at a time.
+    // c[i·ldc + j] = sums[j·16 + i] for i < rows, j < n: whole 8×8 blocks through registers (this kernel runs only
+    // where AVX2 and FMA do), the rest one at a time.
     private static void WritePanel(ref float sums, ref float c, int ldc, int rows)
     {
-        int fullRows = Avx.IsSupported ? rows & ~7 : 0, fullColumns = Avx.IsSupported ? ldc & ~7 : 0;
+        int fullRows = rows & ~7, fullColumns = ldc & ~7;
         for (int i = 0; i < fullRows; i += 8)
         {
             for (int j = 0; j < fullColumns; j += 8)

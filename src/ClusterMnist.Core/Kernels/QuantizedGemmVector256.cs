@@ -40,8 +40,7 @@ internal static class QuantizedGemmVector256
         ref int sRef = ref MemoryMarshal.GetReference(sums);
         var vScale = Vector256.Create(scale);
         var maxBits = Vector256<int>.Zero;
-        _edge ??= new int[Mr * Nr];
-        ref int edgeRef = ref MemoryMarshal.GetArrayDataReference(_edge);
+        ref int edgeRef = ref MemoryMarshal.GetReference(LineAlignedScratch.Grow(ref _edge, Mr * Nr));
         int panels = (m + Mr - 1) / Mr;
 
         for (int first = 0, row = 0; first < blockRows.Length;)
@@ -52,10 +51,10 @@ internal static class QuantizedGemmVector256
             var blocks = blockRows[first..last];
             bool replace = overwrite && first == 0;
 
-            var packedA = Buffer(ref _packedA, panels * Mr * k);
+            var packedA = LineAlignedScratch.Grow(ref _packedA, panels * Mr * k);
             PanelPacker.Pack(ref Unsafe.Add(ref aRef, (nint)row * m), rowStride: 1, stepStride: m, packedA, m, k, Mr);
             ref float packedARef = ref MemoryMarshal.GetReference(packedA);
-            var packedB = Buffer(ref _packedB, Nr * k);
+            var packedB = LineAlignedScratch.Grow(ref _packedB, Nr * k);
             ref float bPanel = ref MemoryMarshal.GetReference(packedB);
             for (int j0 = 0; j0 < n; j0 += Nr)
             {
@@ -175,12 +174,5 @@ internal static class QuantizedGemmVector256
             Vector256.LoadUnsafe(ref from).StoreUnsafe(ref to, (nuint)(p * Nr));
             Vector256.LoadUnsafe(ref from, 8).StoreUnsafe(ref to, (nuint)((p * Nr) + 8));
         }
-    }
-
-    private static Span<float> Buffer(ref float[]? buffer, int length)
-    {
-        if (buffer is null || buffer.Length < length)
-            buffer = GC.AllocateUninitializedArray<float>(length);
-        return buffer.AsSpan(0, length);
     }
 }

@@ -42,7 +42,7 @@ internal static class QuantizedGemmVector512
         ref int sRef = ref MemoryMarshal.GetReference(sums);
         var vScale = Vector512.Create(scale);
         var maxBits = Vector512<int>.Zero;
-        ref int tileRef = ref MemoryMarshal.GetReference(Grow(ref _tile, Mr * Nr));
+        ref int tileRef = ref MemoryMarshal.GetReference(LineAlignedScratch.Grow(ref _tile, Mr * Nr));
 
         // The rows go in chunks of whole blocks, so that a packed 32-wide panel of b (and an 8-wide one of a) stays in L1
         // while every row tile reads it.
@@ -55,10 +55,10 @@ internal static class QuantizedGemmVector512
             bool replace = overwrite && first == 0;
 
             int panels = (m + Mr - 1) / Mr;
-            var packedA = Grow(ref _packedA, panels * k * Mr);
+            var packedA = LineAlignedScratch.Grow(ref _packedA, panels * k * Mr);
             PackA(ref Unsafe.Add(ref aRef, (nint)row * m), m, k, packedA);
             ref float packedRef = ref MemoryMarshal.GetReference(packedA);
-            var packedB = Grow(ref _packedB, k * Nr);
+            var packedB = LineAlignedScratch.Grow(ref _packedB, k * Nr);
             ref float bPanel = ref MemoryMarshal.GetReference(packedB);
             const int bStep = Nr;
             for (int j0 = 0; j0 < n; j0 += Nr)
@@ -214,18 +214,5 @@ internal static class QuantizedGemmVector512
         for (int lane = 0; lane < Vector512<int>.Count; lane++)
             max = Math.Max(max, values.GetElement(lane));
         return max;
-    }
-
-    // A pinned buffer whose returned span starts on a 64-byte boundary, so that no zmm load of a packed panel splits
-    // across two cache lines.
-    private static unsafe Span<T> Grow<T>(ref T[]? buffer, int length)
-        where T : unmanaged
-    {
-        int slack = 64 / sizeof(T);
-        if (buffer is null || buffer.Length < length + slack)
-            buffer = GC.AllocateUninitializedArray<T>(length + slack, pinned: true);
-        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
-        int skip = (int)((64 - (address & 63)) & 63) / sizeof(T);
-        return buffer.AsSpan(skip, length);
     }
 }

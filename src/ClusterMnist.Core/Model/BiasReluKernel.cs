@@ -21,15 +21,15 @@ internal static class BiasReluKernel
         bool dropout = !mask.IsEmpty;
         if (z.Length < count || y.Length < count || bias.Length < width || (dropout && (mask.Length < count || dropped.Length < count)))
             throw new ArgumentException($"Expected {rows}×{width} values and {width} biases.");
-        var spans = new Spans(
-            ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(bias), ref MemoryMarshal.GetReference(y),
-            ref MemoryMarshal.GetReference(mask), ref MemoryMarshal.GetReference(dropped));
-        if (Vector512.IsHardwareAccelerated)
-            Forward<FloatLanes.V512, Vector512<float>>(spans, rows, width, dropout);
-        else if (Vector256.IsHardwareAccelerated)
-            Forward<FloatLanes.V256, Vector256<float>>(spans, rows, width, dropout);
+        ref float zRef = ref MemoryMarshal.GetReference(z);
+        ref float bRef = ref MemoryMarshal.GetReference(bias);
+        ref float yRef = ref MemoryMarshal.GetReference(y);
+        ref float mRef = ref MemoryMarshal.GetReference(mask);
+        ref float dRef = ref MemoryMarshal.GetReference(dropped);
+        if (FloatLanes.V512.IsHardwareAccelerated)
+            Forward<FloatLanes.V512, Vector512<float>>(ref zRef, ref bRef, ref yRef, ref mRef, ref dRef, rows, width, dropout);
         else
-            Forward<FloatLanes.V256, Vector256<float>>(spans, rows, width, dropout, vectors: false);
+            Forward<FloatLanes.V256, Vector256<float>>(ref zRef, ref bRef, ref yRef, ref mRef, ref dRef, rows, width, dropout);
     }
 
     /// <summary>In place: g = y > 0 ? g·mask : 0 (no mask: g = y > 0 ? g : 0). All spans of one length.</summary>
@@ -42,9 +42,9 @@ internal static class BiasReluKernel
         ref float yRef = ref MemoryMarshal.GetReference(y);
         ref float mRef = ref MemoryMarshal.GetReference(mask);
         ref float gRef = ref MemoryMarshal.GetReference(gradient);
-        int i = Vector512.IsHardwareAccelerated ? Backward<FloatLanes.V512, Vector512<float>>(ref yRef, ref mRef, ref gRef, n, dropout)
-            : Vector256.IsHardwareAccelerated ? Backward<FloatLanes.V256, Vector256<float>>(ref yRef, ref mRef, ref gRef, n, dropout)
-            : 0;
+        int i = FloatLanes.V512.IsHardwareAccelerated
+            ? Backward<FloatLanes.V512, Vector512<float>>(ref yRef, ref mRef, ref gRef, n, dropout)
+            : Backward<FloatLanes.V256, Vector256<float>>(ref yRef, ref mRef, ref gRef, n, dropout);
         for (; i < n; i++)
         {
             float g = Unsafe.Add(ref gRef, i);
@@ -54,21 +54,12 @@ internal static class BiasReluKernel
         }
     }
 
-    // The forward pass's operands: z, b, y, mask, dropped (mask and dropped unread without dropout).
-    private readonly ref struct Spans(ref float z, ref float b, ref float y, ref float mask, ref float dropped)
-    {
-        public readonly ref float Z = ref z;
-        public readonly ref float B = ref b;
-        public readonly ref float Y = ref y;
-        public readonly ref float Mask = ref mask;
-        public readonly ref float Dropped = ref dropped;
-    }
-
-    private static void Forward<TLanes, TVector>(Spans s, int rows, int width, bool dropout, bool vectors = true)
+    // Each row: whole vectors (none where the width is not accelerated), then the rest one float at a time.
+    private static void Forward<TLanes, TVector>(ref float z, ref float b, ref float y, ref float mask, ref float dropped, int rows, int width, bool dropout)
         where TLanes : struct, IFloatLanes<TVector>
         where TVector : struct
     {
-        int vectorEnd = vectors ? width - TLanes.Count : -1;
+        int vectorEnd = TLanes.IsHardwareAccelerated ? width - TLanes.Count : -1;
         for (int r = 0; r < rows; r++)
         {
             nint row = (nint)r * width;
@@ -76,30 +67,30 @@ internal static class BiasReluKernel
             for (; j <= vectorEnd; j += TLanes.Count)
             {
                 nuint at = (nuint)(row + j);
-                var v = TLanes.Max(TLanes.Add(TLanes.Load(ref s.Z, at), TLanes.Load(ref s.B, (nuint)j)), TLanes.Zero);
-                TLanes.Store(v, ref s.Y, at);
+                var v = TLanes.Max(TLanes.Add(TLanes.Load(ref z, at), TLanes.Load(ref b, (nuint)j)), TLanes.Zero);
+                TLanes.Store(v, ref y, at);
                 if (dropout)
-                    TLanes.Store(TLanes.Multiply(v, TLanes.Load(ref s.Mask, at)), ref s.Dropped, at);
+                    TLanes.Store(TLanes.Multiply(v, TLanes.Load(ref mask, at)), ref dropped, at);
             }
 
             for (; j < width; j++)
             {
                 nint at = row + j;
-                float v = MathF.Max(Unsafe.Add(ref s.Z, at) + Unsafe.Add(ref s.B, j), 0f);
-                Unsafe.Add(ref s.Y, at) = v;
+                float v = MathF.Max(Unsafe.Add(ref z, at) + Unsafe.Add(ref b, j), 0f);
+                Unsafe.Add(ref y, at) = v;
                 if (dropout)
-                    Unsafe.Add(ref s.Dropped, at) = v * Unsafe.Add(ref s.Mask, at);
+                    Unsafe.Add(ref dropped, at) = v * Unsafe.Add(ref mask, at);
             }
         }
     }
 
-    // The whole vectors of the backward pass; returns where the scalar tail starts.
+    // The whole vectors of the backward pass (none where the width is not accelerated); returns where the scalar tail starts.
     private static int Backward<TLanes, TVector>(ref float y, ref float mask, ref float gradient, int n, bool dropout)
         where TLanes : struct, IFloatLanes<TVector>
         where TVector : struct
     {
-        int i = 0;
-        for (; i <= n - TLanes.Count; i += TLanes.Count)
+        int i = 0, vectorEnd = TLanes.IsHardwareAccelerated ? n - TLanes.Count : -1;
+        for (; i <= vectorEnd; i += TLanes.Count)
         {
             var g = TLanes.Load(ref gradient, (nuint)i);
             if (dropout)

@@ -1,5 +1,3 @@
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using ClusterMnist.Core.Kernels;
 
 namespace ClusterMnist.Core.Tests.Kernels;
@@ -18,7 +16,7 @@ public class ForwardSmallBatchTests
     [MemberData(nameof(Kernels))]
     public void ForwardSmallBatch_GivesTheBitsOfBlockwiseChains(string kernel)
     {
-        Skip.IfNot(kernel == "Vector512" ? Avx512F.IsSupported : Fma.IsSupported && Vector256.IsHardwareAccelerated, $"{kernel} is not accelerated here");
+        Skip.IfNot(GemmPaths.IsSupported(kernel == "Vector512" ? GemmPath.Vector512 : GemmPath.Vector256), $"This processor does not run {kernel}.");
         int seed = 0;
         foreach (int m in new[] { 5, 16, 32, 37, 128 })
         {
