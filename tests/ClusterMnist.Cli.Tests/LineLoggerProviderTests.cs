@@ -54,6 +54,32 @@ public sealed class LineLoggerProviderTests
         Assert.Contains("warn: Tried to associate with unreachable remote address", written, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AWorkerAlreadyDownedAndThenMarkedUnreachable_IsNoWarning_ButAnUnreachableMemberThatIsUpStillIs()
+    {
+        var output = new LineSignallingWriter("status = Up");
+        using var provider = new LineLoggerProvider(output);
+        await using var node = await AkkaNode.StartAsync(node: null, provider);
+        // As ClusterCoreDaemon logged them on Akka 1.5.75 (a coordinator's console, one worker SIGKILLed and downed,
+        // then the failure detector's verdict some seconds later; and a paused worker that is still Up).
+        var log = Logging.GetLogger(node.System, "akka.tcp://clustermnist@127.0.0.1:4153/system/cluster/core/daemon");
+        const string Template = "Cluster Node [{0}] - Marking node(s) as UNREACHABLE [{1}]. Node roles [{2}]";
+        log.Warning(Template, "akka.tcp://clustermnist@127.0.0.1:4153",
+            "Member(address = akka.tcp://clustermnist@127.0.0.1:4155, Uid=1884437786 status = Down, role=[worker], upNumber=3, version=1.0.0)",
+            "coordinator");
+        log.Warning(Template, "akka.tcp://clustermnist@127.0.0.1:4153",
+            "Member(address = akka.tcp://clustermnist@127.0.0.1:4156, Uid=1884437787 status = Down, role=[worker], upNumber=4, version=1.0.0), "
+            + "Member(address = akka.tcp://clustermnist@127.0.0.1:4154, Uid=1884437785 status = Up, role=[worker], upNumber=2, version=1.0.0)",
+            "coordinator");
+
+        // One logger writes them in order: once the second is there, the first was dropped, not late.
+        await output.Seen.WaitAsync(TimeSpan.FromSeconds(20));
+        string line = Assert.Single(output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("UNREACHABLE", StringComparison.Ordinal));
+        Assert.Contains("warn: Cluster Node [akka.tcp://clustermnist@127.0.0.1:4153] - Marking node(s) as UNREACHABLE", line, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1:4154", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1:4155", output.ToString(), StringComparison.Ordinal);
+    }
+
     // Internal to Akka.Remote: made as Akka.Remote makes it.
     private static Exception Disassociated()
     {

@@ -123,6 +123,29 @@ internal sealed partial class LineLoggerProvider(TextWriter output, LogLevel min
         exception?.GetType().FullName == DisassociatedException
         || message.Contains($"Reason is: [{DisassociatedException}: Disassociated", StringComparison.Ordinal);
 
+    // Akka.Cluster's failure detector goes on watching a member after it was downed, and some seconds later marks it
+    // UNREACHABLE with a warning on every node that watched it. By then the member's status is Down: the coordinator
+    // has already said that the worker is gone and that it downed it, and the other workers have no stake in it. So a
+    // warning whose members are all Down is a debug line. An unreachable member that is still Up (a paused process, a
+    // cut network) keeps its warning: that is the news.
+    [GeneratedRegex(@"Marking node\(s\) as UNREACHABLE \[(?<members>.*)\]\. Node roles")]
+    private static partial Regex UnreachableLine();
+
+    [GeneratedRegex(@"status = (?<status>\w+)")]
+    private static partial Regex MemberStatus();
+
+    private static bool IsUnreachableAfterDown(string message)
+    {
+        var line = UnreachableLine().Match(message);
+        if (!line.Success)
+        {
+            return false;
+        }
+
+        var statuses = MemberStatus().Matches(line.Groups["members"].Value);
+        return statuses.Count > 0 && statuses.All(s => s.Groups["status"].Value == "Down");
+    }
+
     // Akka's line is "[INFO][timestamp][Thread 0007][source] message": the message is what the line shows.
     [GeneratedRegex(@"^\[[A-Z]+\]\[[^\]]*\]\[Thread [^\]]*\]\[[^\]]*\] ")]
     private static partial Regex AkkaPrefix();
@@ -144,6 +167,15 @@ internal sealed partial class LineLoggerProvider(TextWriter output, LogLevel min
             if (akka && IsPeerDisconnect(exception, formatter(state, exception)))
             {
                 return;
+            }
+
+            if (akka && logLevel == LogLevel.Warning && IsUnreachableAfterDown(formatter(state, exception)))
+            {
+                logLevel = LogLevel.Debug;
+                if (!IsEnabled(logLevel))
+                {
+                    return;
+                }
             }
 
             string level = logLevel switch
