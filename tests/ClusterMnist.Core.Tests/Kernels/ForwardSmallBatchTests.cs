@@ -18,7 +18,7 @@ public class ForwardSmallBatchTests
     {
         Skip.IfNot(GemmPaths.IsSupported(kernel == "Vector512" ? GemmPath.Vector512 : GemmPath.Vector256), $"This processor does not run {kernel}.");
         int seed = 0;
-        foreach (int m in new[] { 5, 16, 32, 37, 128 })
+        foreach (int m in new[] { 5, 16, 32, 37, 128, 200, 256 })
         {
             foreach (int n in new[] { 6, 10, 13, 128, 257 })
             {
