@@ -164,17 +164,21 @@ internal sealed partial class LineLoggerProvider(TextWriter output, LogLevel min
                 return;
             }
 
-            if (akka && IsPeerDisconnect(exception, formatter(state, exception)))
+            if (akka)
             {
-                return;
-            }
-
-            if (akka && logLevel == LogLevel.Warning && IsUnreachableAfterDown(formatter(state, exception)))
-            {
-                logLevel = LogLevel.Debug;
-                if (!IsEnabled(logLevel))
+                string raw = formatter(state, exception);
+                if (IsPeerDisconnect(exception, raw))
                 {
                     return;
+                }
+
+                if (logLevel == LogLevel.Warning && IsUnreachableAfterDown(raw))
+                {
+                    logLevel = LogLevel.Debug;
+                    if (!IsEnabled(logLevel))
+                    {
+                        return;
+                    }
                 }
             }
 
