@@ -191,8 +191,11 @@ public sealed class InProcessClusterTests : IDisposable
         Assert.DoesNotContain(logs.Entries, e => e.Message.Contains("stranger was refused", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Entries, e => e.Message.Contains("Worker stranger is ready", StringComparison.Ordinal));
         Assert.False(stranger.Ready.IsCompleted, "a refused worker was never ready");
-        Assert.Equal(MemberState.Refused, cluster.Status!.Members.Single(m => m.Id == "stranger").State);
-        Assert.Equal(0, cluster.Status.Step);
+        // The coordinator tells the worker (and logs) before it publishes the status that lists it as refused, on its
+        // own thread: the status is awaited, not read at once.
+        var status = await Eventually(() => cluster.Status is { } s && s.Members.Any(m => m.Id == "stranger" && m.State == MemberState.Refused) ? s : null);
+        Assert.Equal(MemberState.Refused, status.Members.Single(m => m.Id == "stranger").State);
+        Assert.Equal(0, status.Step);
 
         cluster.AddWorker("friend");
         Assert.Equal(ClusterRuns.ReferenceHash, (await run.WaitAsync(ClusterRuns.Deadline)).ParameterSha256);
